@@ -1,0 +1,280 @@
+//! The wire format. Every websocket binary frame is one message:
+//!
+//! ```text
+//! byte 0      protocol version (PROTOCOL_VERSION)
+//! byte 1      kind (see Kind)
+//! bytes 2..   payload: raw Automerge sync bytes for Sync, UTF-8 JSON otherwise
+//! ```
+//!
+//! The version comes first so that a server can tell an old client exactly
+//! that, whatever the rest of the frame holds.
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The version this build speaks.
+pub const PROTOCOL_VERSION: u8 = 1;
+
+/// The message kinds, as byte 1 of a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    Hello = 1,
+    Welcome = 2,
+    Sync = 3,
+    Ack = 4,
+    Error = 5,
+}
+
+impl Kind {
+    fn from_byte(b: u8) -> Option<Kind> {
+        Some(match b {
+            1 => Kind::Hello,
+            2 => Kind::Welcome,
+            3 => Kind::Sync,
+            4 => Kind::Ack,
+            5 => Kind::Error,
+            _ => return None,
+        })
+    }
+}
+
+/// Who a client says it is. Kept in presence, never trusted for permissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub id: String,
+    pub name: String,
+}
+
+/// Client to server, first message on a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u8,
+    pub board: String,
+    /// The secret from a share link, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub participant: Participant,
+}
+
+/// What a connection may do on a board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    Facilitator,
+    Editor,
+    Viewer,
+}
+
+impl Permission {
+    pub fn can_edit(self) -> bool {
+        !matches!(self, Permission::Viewer)
+    }
+}
+
+/// Server to client, answer to a good [`Hello`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Welcome {
+    pub protocol: u8,
+    pub board: String,
+    pub permission: Permission,
+}
+
+/// Server to client: storage has durably committed a document with these heads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    /// Change hashes, lower-case hex.
+    pub heads: Vec<String>,
+}
+
+/// Why the server refuses something. Stable names: clients switch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorReason {
+    WrongVersion,
+    Malformed,
+    BoardNotFound,
+    Forbidden,
+    TooLarge,
+    RateLimited,
+    InvalidChange,
+    Internal,
+    ShuttingDown,
+}
+
+impl ErrorReason {
+    /// The websocket close code that goes with this reason.
+    pub fn close_code(self) -> u16 {
+        match self {
+            ErrorReason::Malformed | ErrorReason::InvalidChange => 1007,
+            ErrorReason::TooLarge => 1009,
+            ErrorReason::Internal => 1011,
+            ErrorReason::ShuttingDown => 1001,
+            ErrorReason::WrongVersion => 4000,
+            ErrorReason::BoardNotFound => 4004,
+            ErrorReason::Forbidden => 4003,
+            ErrorReason::RateLimited => 4029,
+        }
+    }
+}
+
+/// Server to client: something was refused. Usually followed by a close.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorMsg {
+    pub reason: ErrorReason,
+    pub message: String,
+}
+
+/// One protocol message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Hello(Hello),
+    Welcome(Welcome),
+    /// An Automerge sync message, passed through as bytes.
+    Sync(Vec<u8>),
+    Ack(Ack),
+    Error(ErrorMsg),
+}
+
+/// Why a frame could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DecodeError {
+    #[error("empty message")]
+    Empty,
+    #[error("this server speaks protocol version {PROTOCOL_VERSION}, the message has version {0}")]
+    WrongVersion(u8),
+    #[error("message is cut short")]
+    Truncated,
+    #[error("unknown message kind {0}")]
+    UnknownKind(u8),
+    #[error("bad {kind} message: {detail}")]
+    BadPayload { kind: &'static str, detail: String },
+}
+
+impl DecodeError {
+    pub fn reason(&self) -> ErrorReason {
+        match self {
+            DecodeError::WrongVersion(_) => ErrorReason::WrongVersion,
+            _ => ErrorReason::Malformed,
+        }
+    }
+}
+
+impl Message {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Message::Hello(_) => Kind::Hello,
+            Message::Welcome(_) => Kind::Welcome,
+            Message::Sync(_) => Kind::Sync,
+            Message::Ack(_) => Kind::Ack,
+            Message::Error(_) => Kind::Error,
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![PROTOCOL_VERSION, self.kind() as u8];
+        match self {
+            Message::Hello(h) => write_json(&mut out, h),
+            Message::Welcome(w) => write_json(&mut out, w),
+            Message::Sync(bytes) => out.extend_from_slice(bytes),
+            Message::Ack(a) => write_json(&mut out, a),
+            Message::Error(e) => write_json(&mut out, e),
+        }
+        out
+    }
+
+    pub fn decode(frame: &[u8]) -> Result<Message, DecodeError> {
+        let (&version, rest) = frame.split_first().ok_or(DecodeError::Empty)?;
+        if version != PROTOCOL_VERSION {
+            return Err(DecodeError::WrongVersion(version));
+        }
+        let (&kind, payload) = rest.split_first().ok_or(DecodeError::Truncated)?;
+        let kind = Kind::from_byte(kind).ok_or(DecodeError::UnknownKind(kind))?;
+        fn parse<T: serde::de::DeserializeOwned>(
+            kind: &'static str,
+            payload: &[u8],
+        ) -> Result<T, DecodeError> {
+            serde_json::from_slice(payload).map_err(|e| DecodeError::BadPayload {
+                kind,
+                detail: e.to_string(),
+            })
+        }
+        Ok(match kind {
+            Kind::Hello => Message::Hello(parse("hello", payload)?),
+            Kind::Welcome => Message::Welcome(parse("welcome", payload)?),
+            Kind::Sync => {
+                if payload.is_empty() {
+                    return Err(DecodeError::Truncated);
+                }
+                Message::Sync(payload.to_vec())
+            }
+            Kind::Ack => Message::Ack(parse("ack", payload)?),
+            Kind::Error => Message::Error(parse("error", payload)?),
+        })
+    }
+
+    pub fn error(reason: ErrorReason, message: impl Into<String>) -> Message {
+        Message::Error(ErrorMsg {
+            reason,
+            message: message.into(),
+        })
+    }
+}
+
+fn write_json<T: Serialize>(out: &mut Vec<u8>, value: &T) {
+    serde_json::to_writer(out, value).expect("protocol payloads always serialize");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello() -> Message {
+        Message::Hello(Hello {
+            protocol: PROTOCOL_VERSION,
+            board: "b1".into(),
+            key: None,
+            participant: Participant {
+                id: "p1".into(),
+                name: "Åse".into(),
+            },
+        })
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        let msgs = [
+            hello(),
+            Message::Welcome(Welcome {
+                protocol: 1,
+                board: "b1".into(),
+                permission: Permission::Editor,
+            }),
+            Message::Sync(vec![0x42, 1, 2, 3]),
+            Message::Ack(Ack {
+                heads: vec!["ab".into()],
+            }),
+            Message::error(ErrorReason::TooLarge, "too big"),
+        ];
+        for m in msgs {
+            assert_eq!(Message::decode(&m.encode()).unwrap(), m);
+        }
+    }
+
+    #[test]
+    fn bad_frames_say_what_is_wrong() {
+        assert_eq!(Message::decode(&[]), Err(DecodeError::Empty));
+        assert_eq!(Message::decode(&[1]), Err(DecodeError::Truncated));
+        assert_eq!(Message::decode(&[0, 1]), Err(DecodeError::WrongVersion(0)));
+        assert_eq!(Message::decode(&[1, 99]), Err(DecodeError::UnknownKind(99)));
+        assert_eq!(Message::decode(&[1, 3]), Err(DecodeError::Truncated));
+        let err = Message::decode(b"\x01\x01{not json").unwrap_err();
+        assert_eq!(err.reason(), ErrorReason::Malformed);
+        assert!(err.to_string().starts_with("bad hello message"));
+        let mut cut = hello().encode();
+        cut.truncate(cut.len() - 3);
+        assert!(matches!(
+            Message::decode(&cut),
+            Err(DecodeError::BadPayload { .. })
+        ));
+    }
+}

@@ -1,0 +1,226 @@
+//! [`ClientSession`]: the browser's (or any client's) side of a board
+//! connection, sans-IO. Feed it frames and local edits; take frames to send.
+use std::collections::VecDeque;
+
+use automerge::ChangeHash;
+use samskab_board::{Board, BoardError, Ctx, Op};
+
+use crate::message::{
+    Ack, ErrorMsg, Hello, Message, PROTOCOL_VERSION, Participant, Permission, Welcome,
+};
+use crate::sync::{PeerSync, SyncError};
+
+/// What happened as a result of an incoming frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The server accepted us.
+    Welcomed(Welcome),
+    /// The document changed because of the server (re-read the views).
+    Changed,
+    /// The server has durably stored more of our changes.
+    Acked,
+    /// The server refused something; a close usually follows.
+    Refused(ErrorMsg),
+}
+
+/// Where the connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Offline,
+    Connecting,
+    Joined(Permission),
+}
+
+/// Why an incoming frame could not be handled.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum SessionError {
+    #[error(transparent)]
+    Decode(#[from] crate::message::DecodeError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error("unexpected {0} message from the server")]
+    Unexpected(&'static str),
+}
+
+/// One client's view of one board and its connection to the server.
+#[derive(Debug)]
+pub struct ClientSession {
+    board_id: String,
+    key: Option<String>,
+    participant: Participant,
+    board: Board,
+    peer: PeerSync,
+    phase: Phase,
+    /// Our own changes the server has not confirmed as stored yet.
+    unacked: Vec<ChangeHash>,
+    /// The heads in the server's latest acknowledgement.
+    stored_heads: Vec<ChangeHash>,
+    outbox: VecDeque<Vec<u8>>,
+}
+
+impl ClientSession {
+    /// A session on `board` (possibly loaded from local storage).
+    pub fn new(
+        board_id: impl Into<String>,
+        key: Option<String>,
+        participant: Participant,
+        board: Board,
+    ) -> Self {
+        ClientSession {
+            board_id: board_id.into(),
+            key,
+            participant,
+            board,
+            peer: PeerSync::new(),
+            phase: Phase::Offline,
+            unacked: Vec::new(),
+            stored_heads: Vec::new(),
+            outbox: VecDeque::new(),
+        }
+    }
+
+    pub fn board(&self) -> &Board {
+        &self.board
+    }
+
+    /// The local replica's heads.
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.board.heads()
+    }
+
+    /// The local replica, saved (for keeping on the device).
+    pub fn save(&mut self) -> Vec<u8> {
+        self.board.save()
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The transport is open: say hello. A fresh sync state is used for each
+    /// connection, so nothing is assumed about what the server already has.
+    pub fn connected(&mut self) {
+        self.outbox.clear();
+        self.peer = PeerSync::new();
+        self.phase = Phase::Connecting;
+        self.outbox.push_back(
+            Message::Hello(Hello {
+                protocol: PROTOCOL_VERSION,
+                board: self.board_id.clone(),
+                key: self.key.clone(),
+                participant: self.participant.clone(),
+            })
+            .encode(),
+        );
+    }
+
+    /// The transport closed. Local edits keep accumulating.
+    pub fn disconnected(&mut self) {
+        self.phase = Phase::Offline;
+        self.outbox.clear();
+    }
+
+    /// Handles one frame from the server.
+    pub fn receive(&mut self, frame: &[u8]) -> Result<Vec<Event>, SessionError> {
+        let mut events = Vec::new();
+        match Message::decode(frame)? {
+            Message::Welcome(w) => {
+                self.phase = Phase::Joined(w.permission);
+                events.push(Event::Welcomed(w));
+                self.queue_sync();
+            }
+            Message::Sync(payload) => {
+                let before = self.board.heads();
+                self.peer.receive(&mut self.board, &payload)?;
+                if self.board.heads() != before {
+                    events.push(Event::Changed);
+                    if self.settle() {
+                        events.push(Event::Acked);
+                    }
+                }
+                self.queue_sync();
+            }
+            Message::Ack(Ack { heads }) => {
+                self.stored_heads = heads.iter().filter_map(|h| h.parse().ok()).collect();
+                if self.settle() {
+                    events.push(Event::Acked);
+                }
+            }
+            Message::Error(e) => events.push(Event::Refused(e)),
+            Message::Hello(_) => return Err(SessionError::Unexpected("hello")),
+        }
+        Ok(events)
+    }
+
+    /// Applies a local edit and queues it for the server.
+    pub fn apply(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
+        if let Some(hash) = self.board.apply(op, ctx)? {
+            self.unacked.push(hash);
+        }
+        self.queue_sync();
+        Ok(())
+    }
+
+    /// Merges another replica of this board into ours (an import, or a copy
+    /// edited elsewhere) and queues the result for the server.
+    pub fn merge(&mut self, other: &mut Board) -> Result<(), BoardError> {
+        let added = self.board.doc_mut().merge(other.doc_mut())?;
+        self.unacked.extend(added);
+        self.queue_sync();
+        Ok(())
+    }
+
+    /// The next frame to send, if any.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.outbox.pop_front()
+    }
+
+    /// How many of our changes the server has not yet confirmed as stored.
+    /// Zero means "Saved".
+    pub fn unacknowledged(&self) -> usize {
+        self.unacked.len()
+    }
+
+    /// Our unconfirmed change hashes, to keep with the board in local storage.
+    pub fn unacknowledged_hashes(&self) -> &[ChangeHash] {
+        &self.unacked
+    }
+
+    /// Restores the unconfirmed list kept in local storage (after a reload).
+    pub fn restore_unacknowledged(&mut self, hashes: Vec<ChangeHash>) {
+        self.unacked = hashes;
+    }
+
+    /// Drops every unconfirmed change that the server's stored heads cover.
+    /// Heads we do not know yet are left out: what they cover arrives by
+    /// sync right after the acknowledgement.
+    /// Returns whether anything was settled.
+    fn settle(&mut self) -> bool {
+        if self.unacked.is_empty() {
+            return false;
+        }
+        let doc = self.board.doc_mut();
+        let known: Vec<ChangeHash> = self
+            .stored_heads
+            .iter()
+            .copied()
+            .filter(|h| doc.get_change_by_hash(h).is_some())
+            .collect();
+        if known.is_empty() {
+            return false;
+        }
+        let uncovered: std::collections::HashSet<ChangeHash> =
+            doc.get_changes(&known).iter().map(|c| c.hash()).collect();
+        let before = self.unacked.len();
+        self.unacked.retain(|h| uncovered.contains(h));
+        self.unacked.len() != before
+    }
+
+    fn queue_sync(&mut self) {
+        if let Phase::Joined(_) = self.phase {
+            while let Some(frame) = self.peer.generate(&mut self.board) {
+                self.outbox.push_back(frame);
+            }
+        }
+    }
+}

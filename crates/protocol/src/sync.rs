@@ -1,0 +1,52 @@
+//! [`PeerSync`]: one side of the Automerge sync protocol with one remote peer,
+//! as bytes in and framed messages out. No sockets.
+use automerge::sync::{self, SyncDoc};
+use samskab_board::Board;
+use thiserror::Error;
+
+use crate::message::Message;
+
+/// A sync message that could not be applied.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum SyncError {
+    #[error("not an Automerge sync message: {0}")]
+    Decode(String),
+    #[error("the sync message could not be applied: {0}")]
+    Apply(String),
+}
+
+/// The sync state for one remote peer.
+#[derive(Debug, Default)]
+pub struct PeerSync {
+    state: sync::State,
+}
+
+impl PeerSync {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies an incoming sync payload (the bytes of a [`Message::Sync`]).
+    pub fn receive(&mut self, board: &mut Board, payload: &[u8]) -> Result<(), SyncError> {
+        let msg = sync::Message::decode(payload).map_err(|e| SyncError::Decode(e.to_string()))?;
+        board
+            .doc_mut()
+            .sync()
+            .receive_sync_message(&mut self.state, msg)
+            .map_err(|e| SyncError::Apply(e.to_string()))
+    }
+
+    /// The next framed [`Message::Sync`] for this peer, if it needs one.
+    pub fn generate(&mut self, board: &mut Board) -> Option<Vec<u8>> {
+        board
+            .doc_mut()
+            .sync()
+            .generate_sync_message(&mut self.state)
+            .map(|m| Message::Sync(m.encode()).encode())
+    }
+
+    /// The heads this peer is known to have.
+    pub fn their_heads(&self) -> Option<&[automerge::ChangeHash]> {
+        self.state.their_heads.as_deref()
+    }
+}

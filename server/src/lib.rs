@@ -1,0 +1,104 @@
+//! # samskab-server
+//!
+//! The Samskab server: the HTTP API, websocket rooms, storage and the CLI.
+//! [`app`] builds the router (tests drive it without a socket) and [`serve`]
+//! runs it on a listener until a shutdown future resolves, finishing pending
+//! writes first.
+//!
+//! ```no_run
+//! # async fn run() -> anyhow::Result<()> {
+//! let state = samskab_server::AppState::open(samskab_server::Config::new("./data".into()))?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! samskab_server::serve(listener, state, std::future::pending()).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod rooms;
+pub mod storage;
+pub mod ws;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::routing::{any, get, post};
+
+pub use config::Config;
+use rooms::Rooms;
+use storage::Storage;
+use storage::sqlite::SqliteStorage;
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub storage: Arc<dyn Storage>,
+    pub rooms: Arc<Rooms>,
+    next_peer: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl AppState {
+    /// Opens the embedded database in the configured data directory.
+    pub fn open(config: Config) -> Result<AppState, storage::StorageError> {
+        let storage = Arc::new(SqliteStorage::open(&config.data_dir)?);
+        Ok(AppState::with_storage(config, storage))
+    }
+
+    pub fn with_storage(config: Config, storage: Arc<dyn Storage>) -> AppState {
+        let rooms = Rooms::new(storage.clone(), config.rooms.clone());
+        AppState {
+            config: Arc::new(config),
+            storage,
+            rooms,
+            next_peer: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    pub fn next_peer_id(&self) -> u64 {
+        self.next_peer.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// The whole HTTP surface.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(http::health))
+        .route("/boards", post(http::create_board))
+        .route("/boards/{id}", get(http::get_board))
+        .fallback(http::api_not_found);
+    Router::new()
+        .nest("/api", api)
+        .route("/ws", any(ws::upgrade))
+        .fallback(http::frontend(state.config.static_dir.as_deref()))
+        .with_state(state)
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` resolves; then closes
+/// every room after its pending writes and waits for connections to end.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let rooms = state.rooms.clone();
+    let router = app(state);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: saving open boards");
+            rooms.shutdown().await;
+        })
+        .await
+}

@@ -1,0 +1,523 @@
+//! Rooms: one task owns each open board. It holds the document and every
+//! connected peer's sync state, takes messages from its inbox, and is the only
+//! writer of that board. A change is stored before it is acknowledged or
+//! passed on to anyone; idle rooms compact their storage and exit.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use automerge::ChangeHash;
+use automerge::sync as am_sync;
+use samskab_board::{Board, Limits, validate};
+use samskab_protocol::{
+    Ack, ErrorReason, Message, PROTOCOL_VERSION, PeerSync, Permission, Welcome, heads_to_hex,
+};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::storage::{Storage, StorageError};
+
+/// Something for a connection to send to its client.
+#[derive(Debug)]
+pub enum Outgoing {
+    Frame(Vec<u8>),
+    /// Send an error message, then close the socket with this reason.
+    Close {
+        reason: ErrorReason,
+        message: String,
+    },
+}
+
+/// How deep a peer's outgoing queue may get before it counts as stuck.
+pub const PEER_QUEUE: usize = 512;
+const INBOX: usize = 1024;
+const MAX_BATCH: usize = 256;
+
+enum RoomMsg {
+    Join {
+        peer: u64,
+        permission: Permission,
+        out: mpsc::Sender<Outgoing>,
+        reply: oneshot::Sender<()>,
+    },
+    Sync {
+        peer: u64,
+        payload: Vec<u8>,
+    },
+    Leave {
+        peer: u64,
+    },
+    Shutdown {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct RoomConfig {
+    /// How long a room with nobody in it stays open.
+    pub idle: Duration,
+    /// Compact a board's storage after this many appended chunks.
+    pub compact_every: usize,
+    pub limits: Limits,
+}
+
+impl Default for RoomConfig {
+    fn default() -> Self {
+        RoomConfig {
+            idle: Duration::from_secs(30),
+            compact_every: 500,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The open rooms.
+pub struct Rooms {
+    storage: Arc<dyn Storage>,
+    config: RoomConfig,
+    open: Mutex<HashMap<String, mpsc::Sender<RoomMsg>>>,
+}
+
+impl std::fmt::Debug for Rooms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rooms")
+            .field("open", &self.open_count())
+            .finish()
+    }
+}
+
+/// A peer's handle on the room it joined.
+#[derive(Debug, Clone)]
+pub struct RoomHandle {
+    peer: u64,
+    inbox: mpsc::Sender<RoomMsg>,
+}
+
+impl RoomHandle {
+    /// Passes a sync payload to the room; `false` if the room is gone.
+    pub async fn sync(&self, payload: Vec<u8>) -> bool {
+        self.inbox
+            .send(RoomMsg::Sync {
+                peer: self.peer,
+                payload,
+            })
+            .await
+            .is_ok()
+    }
+
+    pub async fn leave(&self) {
+        let _ = self.inbox.send(RoomMsg::Leave { peer: self.peer }).await;
+    }
+}
+
+impl Rooms {
+    pub fn new(storage: Arc<dyn Storage>, config: RoomConfig) -> Arc<Rooms> {
+        Arc::new(Rooms {
+            storage,
+            config,
+            open: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn open_count(&self) -> usize {
+        self.open.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Joins `peer` to the board's room, opening it if needed. The room sends
+    /// the welcome, the stored heads and the first sync message through `out`.
+    pub async fn join(
+        self: &Arc<Self>,
+        board: &str,
+        peer: u64,
+        permission: Permission,
+        out: mpsc::Sender<Outgoing>,
+    ) -> Option<RoomHandle> {
+        // A room that is closing drops our join unanswered: then open anew.
+        for _ in 0..8 {
+            let inbox = self.inbox_for(board);
+            let (reply, joined) = oneshot::channel();
+            let msg = RoomMsg::Join {
+                peer,
+                permission,
+                out: out.clone(),
+                reply,
+            };
+            if inbox.send(msg).await.is_ok() && joined.await.is_ok() {
+                return Some(RoomHandle { peer, inbox });
+            }
+            tokio::task::yield_now().await;
+        }
+        None
+    }
+
+    fn inbox_for(self: &Arc<Self>, board: &str) -> mpsc::Sender<RoomMsg> {
+        let mut open = self.open.lock().expect("rooms lock");
+        if let Some(tx) = open.get(board)
+            && !tx.is_closed()
+        {
+            return tx.clone();
+        }
+        let (tx, rx) = mpsc::channel(INBOX);
+        open.insert(board.to_string(), tx.clone());
+        let rooms = self.clone();
+        let id = board.to_string();
+        let me = tx.downgrade();
+        tokio::spawn(async move { run_room(rooms, id, me, rx).await });
+        tx
+    }
+
+    /// Stops every room after its pending writes, closing their peers.
+    pub async fn shutdown(&self) {
+        let inboxes: Vec<_> = self
+            .open
+            .lock()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default();
+        for inbox in inboxes {
+            let (reply, done) = oneshot::channel();
+            if inbox.send(RoomMsg::Shutdown { reply }).await.is_ok() {
+                let _ = done.await;
+            }
+        }
+    }
+
+    /// Forgets the room for `board` if `me` is still the one registered and
+    /// nothing waits in its inbox. Returns whether the room may stop.
+    fn forget(
+        &self,
+        board: &str,
+        me: &mpsc::WeakSender<RoomMsg>,
+        inbox: &mpsc::Receiver<RoomMsg>,
+    ) -> bool {
+        let mut open = self.open.lock().expect("rooms lock");
+        if !inbox.is_empty() {
+            return false;
+        }
+        let registered = match (open.get(board), me.upgrade()) {
+            (Some(tx), Some(mine)) => tx.same_channel(&mine),
+            _ => false,
+        };
+        if registered {
+            open.remove(board);
+        }
+        true
+    }
+}
+
+struct Peer {
+    sync: PeerSync,
+    out: mpsc::Sender<Outgoing>,
+    permission: Permission,
+}
+
+struct Room {
+    id: String,
+    board: Board,
+    storage: Arc<dyn Storage>,
+    config: RoomConfig,
+    peers: HashMap<u64, Peer>,
+    /// Heads of what storage has committed.
+    stored: Vec<ChangeHash>,
+    last_seq: i64,
+    chunks_since_compact: usize,
+}
+
+async fn load_board(storage: &dyn Storage, id: &str) -> Result<(Board, i64, usize), String> {
+    let chunks = storage.load(id).await.map_err(|e| e.to_string())?;
+    if chunks.is_empty() {
+        return Err(StorageError::NoSuchBoard(id.to_string()).to_string());
+    }
+    let last_seq = chunks.last().map(|c| c.seq).unwrap_or(0);
+    let count = chunks.len();
+    let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.bytes).collect();
+    let board =
+        tokio::task::spawn_blocking(move || Board::load(&bytes, &rand::random::<[u8; 16]>()))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+    Ok((board, last_seq, count))
+}
+
+async fn run_room(
+    rooms: Arc<Rooms>,
+    id: String,
+    me: mpsc::WeakSender<RoomMsg>,
+    mut inbox: mpsc::Receiver<RoomMsg>,
+) {
+    let (board, last_seq, count) = match load_board(rooms.storage.as_ref(), &id).await {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            tracing::error!(board = %id, error = %e, "cannot open board");
+            rooms.forget(&id, &me, &inbox);
+            inbox.close();
+            while let Some(msg) = inbox.recv().await {
+                if let RoomMsg::Join { out, reply, .. } = msg {
+                    let _ = out.try_send(Outgoing::Close {
+                        reason: ErrorReason::Internal,
+                        message: "this board cannot be opened right now".into(),
+                    });
+                    let _ = reply.send(());
+                }
+            }
+            return;
+        }
+    };
+    let mut room = Room {
+        id: id.clone(),
+        board: board.with_limits(rooms.config.limits.clone()),
+        storage: rooms.storage.clone(),
+        config: rooms.config.clone(),
+        peers: HashMap::new(),
+        stored: Vec::new(),
+        last_seq,
+        chunks_since_compact: count.saturating_sub(1),
+    };
+    room.stored = room.board.heads();
+    tracing::debug!(board = %id, "room open");
+
+    loop {
+        let first = if room.peers.is_empty() {
+            match tokio::time::timeout(room.config.idle, inbox.recv()).await {
+                Ok(msg) => msg,
+                Err(_) => {
+                    room.compact().await;
+                    if rooms.forget(&id, &me, &inbox) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        } else {
+            inbox.recv().await
+        };
+        let Some(first) = first else { break };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match inbox.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        if room.handle_batch(batch).await {
+            break;
+        }
+    }
+    // Joins that raced with closing are dropped unanswered; they retry.
+    inbox.close();
+    while inbox.recv().await.is_some() {}
+    tracing::debug!(board = %id, "room closed");
+}
+
+impl Room {
+    /// Returns true when the room must stop.
+    async fn handle_batch(&mut self, batch: Vec<RoomMsg>) -> bool {
+        let mut changed = false;
+        let mut stop = None;
+        for msg in batch {
+            match msg {
+                RoomMsg::Join {
+                    peer,
+                    permission,
+                    out,
+                    reply,
+                } => {
+                    let welcome = Message::Welcome(Welcome {
+                        protocol: PROTOCOL_VERSION,
+                        board: self.id.clone(),
+                        permission,
+                    });
+                    let ack = ack_frame(&self.stored);
+                    if out.try_send(Outgoing::Frame(welcome.encode())).is_ok()
+                        && out.try_send(Outgoing::Frame(ack)).is_ok()
+                    {
+                        self.peers.insert(
+                            peer,
+                            Peer {
+                                sync: PeerSync::new(),
+                                out,
+                                permission,
+                            },
+                        );
+                    }
+                    let _ = reply.send(());
+                }
+                RoomMsg::Leave { peer } => {
+                    self.peers.remove(&peer);
+                }
+                RoomMsg::Sync { peer, payload } => {
+                    changed |= self.receive(peer, &payload);
+                }
+                RoomMsg::Shutdown { reply } => stop = Some(reply),
+            }
+        }
+        if changed {
+            self.persist().await;
+        }
+        self.send_sync();
+        if self.chunks_since_compact >= self.config.compact_every {
+            self.compact().await;
+        }
+        if let Some(reply) = stop {
+            for peer in self.peers.values() {
+                let _ = peer.out.try_send(Outgoing::Close {
+                    reason: ErrorReason::ShuttingDown,
+                    message: "the server is restarting; your changes are kept".into(),
+                });
+            }
+            self.peers.clear();
+            self.compact().await;
+            let _ = reply.send(());
+            return true;
+        }
+        false
+    }
+
+    /// Applies one peer's sync message; returns whether the document changed.
+    fn receive(&mut self, peer_id: u64, payload: &[u8]) -> bool {
+        let Some(peer) = self.peers.get_mut(&peer_id) else {
+            return false;
+        };
+        if !peer.permission.can_edit() {
+            let has_changes = am_sync::Message::decode(payload)
+                .map(|m| !m.changes.is_empty())
+                .unwrap_or(true);
+            if has_changes {
+                self.drop_peer(
+                    peer_id,
+                    ErrorReason::Forbidden,
+                    "this link can only view the board",
+                );
+                return false;
+            }
+        }
+        let before = self.board.heads();
+        if let Err(e) = peer.sync.receive(&mut self.board, payload) {
+            self.drop_peer(peer_id, ErrorReason::Malformed, &e.to_string());
+            return false;
+        }
+        if self.board.heads() == before {
+            return false;
+        }
+        if let Err(e) = validate(&self.board, &self.config.limits) {
+            tracing::warn!(board = %self.id, error = %e, "refused an invalid change");
+            self.revert_to(&before);
+            self.drop_peer(
+                peer_id,
+                ErrorReason::InvalidChange,
+                &format!("change refused: {e}"),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Forgets every change after `heads` (they were never stored or sent).
+    fn revert_to(&mut self, heads: &[ChangeHash]) {
+        let actor = self.board.doc().get_actor().clone();
+        match self.board.doc_mut().fork_at(heads) {
+            Ok(doc) => match Board::from_doc(doc.with_actor(actor)) {
+                Ok(b) => self.board = b.with_limits(self.config.limits.clone()),
+                Err(e) => tracing::error!(board = %self.id, error = %e, "revert failed"),
+            },
+            Err(e) => tracing::error!(board = %self.id, error = %e, "revert failed"),
+        }
+    }
+
+    fn drop_peer(&mut self, peer: u64, reason: ErrorReason, message: &str) {
+        if let Some(p) = self.peers.remove(&peer) {
+            let _ = p.out.try_send(Outgoing::Close {
+                reason,
+                message: message.to_string(),
+            });
+        }
+    }
+
+    /// Stores every change not yet stored, then acknowledges to all peers.
+    async fn persist(&mut self) {
+        let changes = self.board.doc_mut().get_changes(&self.stored);
+        if changes.is_empty() {
+            return;
+        }
+        let bytes: Vec<u8> = changes
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect();
+        match self.storage.append(&self.id, bytes).await {
+            Ok(seq) => {
+                self.last_seq = seq;
+                self.chunks_since_compact += 1;
+                self.stored = self.board.heads();
+                let ack = ack_frame(&self.stored);
+                let peers: Vec<u64> = self.peers.keys().copied().collect();
+                for p in peers {
+                    self.send(p, ack.clone());
+                }
+            }
+            Err(e) => {
+                // Nothing unstored may reach anyone: forget it. The clients
+                // still hold their changes and send them again on reconnect.
+                tracing::error!(board = %self.id, error = %e, "storage append failed");
+                let stored = self.stored.clone();
+                self.revert_to(&stored);
+                let peers: Vec<u64> = self.peers.keys().copied().collect();
+                for p in peers {
+                    self.drop_peer(
+                        p,
+                        ErrorReason::Internal,
+                        "the server could not save; reconnecting",
+                    );
+                }
+            }
+        }
+    }
+
+    fn send_sync(&mut self) {
+        let ids: Vec<u64> = self.peers.keys().copied().collect();
+        for id in ids {
+            let Some(peer) = self.peers.get_mut(&id) else {
+                continue;
+            };
+            let mut frames = Vec::new();
+            while let Some(frame) = peer.sync.generate(&mut self.board) {
+                frames.push(frame);
+            }
+            for f in frames {
+                self.send(id, f);
+            }
+        }
+    }
+
+    fn send(&mut self, peer: u64, frame: Vec<u8>) {
+        let stuck = match self.peers.get(&peer) {
+            Some(p) => p.out.try_send(Outgoing::Frame(frame)).is_err(),
+            None => false,
+        };
+        if stuck {
+            tracing::warn!(board = %self.id, peer, "peer too slow or gone; disconnecting");
+            self.peers.remove(&peer);
+        }
+    }
+
+    /// Replaces the stored chunks with one snapshot.
+    async fn compact(&mut self) {
+        if self.chunks_since_compact == 0 {
+            return;
+        }
+        let snapshot = self.board.save();
+        let title = self.board.title();
+        match self
+            .storage
+            .compact(&self.id, snapshot, self.last_seq, title)
+            .await
+        {
+            Ok(()) => self.chunks_since_compact = 0,
+            Err(e) => tracing::error!(board = %self.id, error = %e, "compaction failed"),
+        }
+    }
+}
+
+fn ack_frame(heads: &[ChangeHash]) -> Vec<u8> {
+    Message::Ack(Ack {
+        heads: heads_to_hex(heads),
+    })
+    .encode()
+}

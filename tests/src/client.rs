@@ -1,0 +1,204 @@
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use samskab_board::{Board, Ctx, Op};
+use samskab_protocol::{ClientSession, ErrorMsg, Event, Participant, Phase};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A protocol client over a real websocket, built on `ClientSession`.
+pub struct WsClient {
+    pub session: ClientSession,
+    pub name: String,
+    ws: Option<Ws>,
+    /// Errors the server sent us.
+    pub refusals: Vec<ErrorMsg>,
+    /// The close frame the server sent, if it closed the connection.
+    pub closed: Option<Option<CloseFrame>>,
+}
+
+impl WsClient {
+    /// A client with an empty local replica, connected and welcomed.
+    pub async fn join(ws_url: &str, board: &str, name: &str) -> anyhow::Result<WsClient> {
+        let mut c = WsClient::offline(board, name);
+        c.connect(ws_url).await?;
+        Ok(c)
+    }
+
+    /// A client that has not connected yet.
+    pub fn offline(board: &str, name: &str) -> WsClient {
+        let participant = Participant {
+            id: crate::random_id(),
+            name: name.to_string(),
+        };
+        let replica = Board::new(&rand::random::<[u8; 16]>());
+        WsClient {
+            session: ClientSession::new(board, None, participant, replica),
+            name: name.to_string(),
+            ws: None,
+            refusals: Vec::new(),
+            closed: None,
+        }
+    }
+
+    /// Connects (again) and waits for the welcome.
+    pub async fn connect(&mut self, ws_url: &str) -> anyhow::Result<()> {
+        let (ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
+        self.ws = Some(ws);
+        self.closed = None;
+        self.session.connected();
+        self.flush().await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !matches!(self.session.phase(), Phase::Joined(_)) {
+            anyhow::ensure!(
+                self.closed.is_none(),
+                "closed before welcome: {:?}",
+                self.closed
+            );
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "no welcome");
+            self.pump_once(Duration::from_millis(200)).await?;
+        }
+        Ok(())
+    }
+
+    /// Drops the connection without a close handshake (a lost network).
+    pub fn drop_connection(&mut self) {
+        self.ws = None;
+        self.session.disconnected();
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.ws.is_some()
+    }
+
+    pub fn ctx(&self) -> Ctx {
+        Ctx::new(self.name.clone(), 1_700_000_000_000)
+    }
+
+    /// Applies a local edit and sends it if connected.
+    pub async fn apply(&mut self, op: Op) -> anyhow::Result<()> {
+        let ctx = self.ctx();
+        self.session.apply(&op, &ctx)?;
+        self.flush().await
+    }
+
+    pub fn board(&self) -> &Board {
+        self.session.board()
+    }
+
+    /// Sends a raw websocket message, bypassing the session.
+    pub async fn send_raw(&mut self, msg: WsMessage) -> anyhow::Result<()> {
+        let ws = self
+            .ws
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("not connected"))?;
+        ws.send(msg).await?;
+        Ok(())
+    }
+
+    /// Sends whatever the session has queued.
+    pub async fn flush(&mut self) -> anyhow::Result<()> {
+        let Some(ws) = self.ws.as_mut() else {
+            return Ok(());
+        };
+        while let Some(frame) = self.session.poll_transmit() {
+            ws.send(WsMessage::Binary(frame.into())).await?;
+        }
+        Ok(())
+    }
+
+    /// Handles what arrives within `wait`. Returns whether anything arrived.
+    pub async fn pump_once(&mut self, wait: Duration) -> anyhow::Result<bool> {
+        let Some(ws) = self.ws.as_mut() else {
+            tokio::time::sleep(wait).await;
+            return Ok(false);
+        };
+        let msg = match tokio::time::timeout(wait, ws.next()).await {
+            Err(_) => return Ok(false),
+            Ok(None) => {
+                self.closed.get_or_insert(None);
+                self.drop_connection();
+                return Ok(true);
+            }
+            Ok(Some(Err(_))) => {
+                self.closed.get_or_insert(None);
+                self.drop_connection();
+                return Ok(true);
+            }
+            Ok(Some(Ok(m))) => m,
+        };
+        match msg {
+            WsMessage::Binary(bytes) => {
+                for event in self.session.receive(&bytes)? {
+                    if let Event::Refused(e) = event {
+                        self.refusals.push(e);
+                    }
+                }
+                if self.flush().await.is_err() {
+                    self.closed.get_or_insert(None);
+                    self.drop_connection();
+                }
+            }
+            WsMessage::Close(frame) => {
+                self.closed = Some(frame);
+                self.drop_connection();
+            }
+            _ => {}
+        }
+        Ok(true)
+    }
+
+    /// Pumps until `done` holds or `timeout` passes (then errs).
+    pub async fn pump_until(
+        &mut self,
+        timeout: Duration,
+        mut done: impl FnMut(&mut WsClient) -> bool,
+    ) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !done(self) {
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "{}: condition not reached in {timeout:?}",
+                self.name
+            );
+            self.pump_once(Duration::from_millis(50)).await?;
+        }
+        Ok(())
+    }
+
+    /// Pumps until the server has stored all our changes.
+    pub async fn until_saved(&mut self) -> anyhow::Result<()> {
+        self.pump_until(Duration::from_secs(10), |c| c.session.unacknowledged() == 0)
+            .await
+    }
+}
+
+/// Pumps all clients until their documents have the same heads and nothing
+/// is unsaved, or errs after `timeout`.
+pub async fn converge(clients: &mut [&mut WsClient], timeout: Duration) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let mut heads = Vec::new();
+        let mut unsaved = 0;
+        for c in clients.iter_mut() {
+            let mut h = c.session.heads();
+            h.sort();
+            heads.push(h);
+            unsaved += c.session.unacknowledged();
+        }
+        if unsaved == 0 && heads.windows(2).all(|w| w[0] == w[1]) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "clients did not converge in {timeout:?} ({unsaved} unsaved)"
+        );
+        for c in clients.iter_mut() {
+            c.pump_once(Duration::from_millis(10)).await?;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The shared harness for Samskab's workspace tests: a real server on port 0
+//! ([`TestServer`]), a protocol client built on `samskab-protocol`
+//! ([`WsClient`]) and a headless Chromium driver ([`browser`]).
+
+pub mod browser;
+mod client;
+mod server;
+
+pub use client::{WsClient, converge};
+pub use server::TestServer;
+
+/// A random id for notes and participants, like the browser makes.
+pub fn random_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}

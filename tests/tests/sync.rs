@@ -1,0 +1,246 @@
+//! Tier 2: the real server on port 0, real websocket clients built on
+//! `samskab-protocol`.
+use std::time::Duration;
+
+use samskab_board::{Color, Op};
+use samskab_tests::{TestServer, WsClient, converge};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+const T: Duration = Duration::from_secs(15);
+
+fn create(id: &str, text: &str) -> Op {
+    Op::CreateNote {
+        id: id.into(),
+        x: 10.0,
+        y: 20.0,
+        color: Color::Yellow,
+        text: text.into(),
+    }
+}
+
+fn type_at(id: &str, index: usize, text: &str) -> Op {
+    Op::EditText {
+        id: id.into(),
+        index,
+        delete: 0,
+        insert: text.into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clients_typing_in_one_note_both_keep_their_text_and_a_latecomer_gets_all() {
+    let server = TestServer::start().await;
+    let board = server
+        .create_board("Hvornår skal borgerne inddrages?")
+        .await;
+    let mut anna = WsClient::join(&server.ws_url(), &board, "Anna")
+        .await
+        .unwrap();
+    let mut bo = WsClient::join(&server.ws_url(), &board, "Bo")
+        .await
+        .unwrap();
+
+    anna.apply(create("n1", "Idé")).await.unwrap();
+    converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+    assert_eq!(bo.board().note("n1").unwrap().text, "Idé");
+
+    // Both type into the same note at the same time, without seeing each other.
+    for (i, ch) in " fra Anna".chars().enumerate() {
+        anna.apply(type_at("n1", 3 + i, &ch.to_string()))
+            .await
+            .unwrap();
+    }
+    bo.apply(type_at("n1", 0, "Bos ")).await.unwrap();
+    bo.apply(create("n2", "Ungdomsråd")).await.unwrap();
+    anna.apply(Op::MoveNote {
+        id: "n2".into(),
+        x: 1.0,
+        y: 1.0,
+    })
+    .await
+    .ok();
+    converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+
+    let text = anna.board().note("n1").unwrap().text;
+    assert_eq!(text, "Bos Idé fra Anna");
+    assert_eq!(bo.board().notes(), anna.board().notes());
+    assert_eq!(bo.board().title(), "Hvornår skal borgerne inddrages?");
+
+    let mut cecilie = WsClient::join(&server.ws_url(), &board, "Cecilie")
+        .await
+        .unwrap();
+    converge(&mut [&mut anna, &mut bo, &mut cecilie], T)
+        .await
+        .unwrap();
+    assert_eq!(cecilie.board().notes(), anna.board().notes());
+    assert_eq!(cecilie.board().note_count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_survive_a_restart_on_the_same_data_dir() {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(data.path(), None).await;
+    let board = server.create_board("Møde 1").await;
+    let mut anna = WsClient::join(&server.ws_url(), &board, "Anna")
+        .await
+        .unwrap();
+    for i in 0..20 {
+        anna.apply(create(&format!("n{i}"), &format!("note {i} æøå")))
+            .await
+            .unwrap();
+    }
+    anna.apply(Op::DeleteNote { id: "n3".into() })
+        .await
+        .unwrap();
+    anna.until_saved().await.unwrap();
+    let expected = anna.board().notes();
+    drop(anna);
+    server.stop().await;
+
+    let server = TestServer::start_in(data.path(), None).await;
+    let mut bo = WsClient::join(&server.ws_url(), &board, "Bo")
+        .await
+        .unwrap();
+    bo.pump_until(T, |c| c.board().note_count() == 19)
+        .await
+        .unwrap();
+    assert_eq!(bo.board().notes(), expected);
+    assert_eq!(bo.board().title(), "Møde 1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_edits_merge_on_reconnect() {
+    let server = TestServer::start().await;
+    let board = server.create_board("Offline").await;
+    let mut anna = WsClient::join(&server.ws_url(), &board, "Anna")
+        .await
+        .unwrap();
+    let mut bo = WsClient::join(&server.ws_url(), &board, "Bo")
+        .await
+        .unwrap();
+    anna.apply(create("n1", "fælles")).await.unwrap();
+    converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+
+    anna.drop_connection();
+    anna.apply(type_at("n1", 6, " (Anna offline)"))
+        .await
+        .unwrap();
+    anna.apply(create("n2", "skrevet i toget")).await.unwrap();
+    assert_eq!(anna.session.unacknowledged(), 2);
+    bo.apply(type_at("n1", 0, "Bo: ")).await.unwrap();
+    bo.until_saved().await.unwrap();
+
+    anna.connect(&server.ws_url()).await.unwrap();
+    converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+    assert_eq!(
+        bo.board().note("n1").unwrap().text,
+        "Bo: fælles (Anna offline)"
+    );
+    assert_eq!(bo.board().note("n2").unwrap().text, "skrevet i toget");
+    assert_eq!(anna.board().notes(), bo.board().notes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_frames_get_a_clear_close_and_others_keep_working() {
+    let server = TestServer::start().await;
+    let board = server.create_board("Robust").await;
+    let mut good = WsClient::join(&server.ws_url(), &board, "Good")
+        .await
+        .unwrap();
+
+    let cases: Vec<(WsMessage, u16, &str)> = vec![
+        (
+            WsMessage::Binary(vec![1, 3, 0xde, 0xad].into()),
+            1007,
+            "Malformed",
+        ),
+        (
+            WsMessage::Binary(vec![1, 99].into()),
+            1007,
+            "unknown message kind",
+        ),
+        (
+            WsMessage::Binary(vec![7, 3, 1].into()),
+            4000,
+            "protocol version",
+        ),
+        (WsMessage::Text("hello?".into()), 1007, "binary"),
+    ];
+    for (frame, code, words) in cases {
+        let mut bad = WsClient::join(&server.ws_url(), &board, "Bad")
+            .await
+            .unwrap();
+        bad.send_raw(frame).await.unwrap();
+        bad.pump_until(T, |c| c.closed.is_some()).await.unwrap();
+        let close = bad
+            .closed
+            .clone()
+            .flatten()
+            .expect("a close frame with a reason");
+        assert_eq!(u16::from(close.code), code, "{close:?}");
+        assert!(close.reason.contains(words), "{close:?}");
+        assert!(
+            !bad.refusals.is_empty(),
+            "an error message precedes the close"
+        );
+
+        good.apply(create(&samskab_tests::random_id(), "still here"))
+            .await
+            .unwrap();
+        good.until_saved().await.unwrap();
+    }
+    // A hello for a board that does not exist.
+    let mut lost = WsClient::offline("no-such-board", "Lost");
+    let err = lost.connect(&server.ws_url()).await.unwrap_err();
+    assert!(err.to_string().contains("closed before welcome"), "{err}");
+    assert_eq!(
+        lost.refusals[0].reason,
+        samskab_protocol::ErrorReason::BoardNotFound
+    );
+    assert_eq!(good.board().note_count(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_that_breaks_the_schema_is_refused_and_never_reaches_others() {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+    let server = TestServer::start().await;
+    let board = server.create_board("Schema").await;
+    let mut good = WsClient::join(&server.ws_url(), &board, "Good")
+        .await
+        .unwrap();
+    let mut evil = WsClient::join(&server.ws_url(), &board, "Evil")
+        .await
+        .unwrap();
+    converge(&mut [&mut good, &mut evil], T).await.unwrap();
+
+    // Write straight into a copy of the document, around the typed ops,
+    // and merge it in as if it were an import.
+    let mut forged = evil.board().clone();
+    let doc = forged.doc_mut();
+    let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
+    doc.put(&notes, "bad", "not a note").unwrap();
+    doc.commit();
+    evil.session.merge(&mut forged).unwrap();
+    evil.flush().await.unwrap();
+    evil.pump_until(T, |c| c.closed.is_some()).await.unwrap();
+    assert_eq!(
+        evil.refusals[0].reason,
+        samskab_protocol::ErrorReason::InvalidChange
+    );
+    assert!(
+        evil.refusals[0].message.contains("/notes/bad"),
+        "{:?}",
+        evil.refusals
+    );
+
+    good.apply(create("ok", "fine")).await.unwrap();
+    good.until_saved().await.unwrap();
+    let mut late = WsClient::join(&server.ws_url(), &board, "Late")
+        .await
+        .unwrap();
+    converge(&mut [&mut good, &mut late], T).await.unwrap();
+    assert_eq!(late.board().note_count(), 1);
+    let notes = late.board().doc().get(ROOT, "notes").unwrap().unwrap().1;
+    assert!(late.board().doc().get(&notes, "bad").unwrap().is_none());
+}
