@@ -1,1 +1,14 @@
-fn main() {}
+//! Samskab's browser app: Leptos (client-side rendering), built with Trunk.
+//! It talks to the server only through `samskab-protocol` and edits boards
+//! only through `samskab-board`.
+mod api;
+mod app;
+mod components;
+mod controller;
+mod i18n;
+mod platform;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

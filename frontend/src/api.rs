@@ -1,0 +1,61 @@
+//! The server's HTTP API, through `fetch`.
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BoardInfo {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    NotFound,
+    Unreachable,
+    Refused(String),
+}
+
+async fn fetch(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = &body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let req = Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Unreachable)?;
+    if body.is_some() {
+        let _ = req.headers().set("Content-Type", "application/json");
+    }
+    let resp = JsFuture::from(crate::platform::window().fetch_with_request(&req))
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    let resp: Response = resp.dyn_into().map_err(|_| ApiError::Unreachable)?;
+    let text = JsFuture::from(resp.text().map_err(|_| ApiError::Unreachable)?)
+        .await
+        .map_err(|_| ApiError::Unreachable)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((resp.status(), text))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::Refused(e.to_string()))
+}
+
+pub async fn create_board(title: &str) -> Result<BoardInfo, ApiError> {
+    let body = serde_json::json!({ "title": title }).to_string();
+    match fetch("POST", "/api/boards", Some(body)).await? {
+        (201, text) => parse(&text),
+        (_, text) => Err(ApiError::Refused(text)),
+    }
+}
+
+pub async fn board_info(id: &str) -> Result<BoardInfo, ApiError> {
+    match fetch("GET", &format!("/api/boards/{id}"), None).await? {
+        (200, text) => parse(&text),
+        (404, _) => Err(ApiError::NotFound),
+        (500..=599, _) => Err(ApiError::Unreachable),
+        (_, text) => Err(ApiError::Refused(text)),
+    }
+}

@@ -1,0 +1,168 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use samskab_board::{Color, Op};
+
+use crate::api::{self, ApiError};
+use crate::components::language_switch::LanguageSwitch;
+use crate::components::message_page::MessagePage;
+use crate::components::note_card::NoteCard;
+use crate::components::status_badge::StatusBadge;
+use crate::controller::{self, BoardSignals, Fatal};
+use crate::i18n::I18n;
+use crate::platform;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ready,
+    NotFound,
+    Unreachable,
+}
+
+/// `/b/<id>`: checks the board exists, then shows it.
+#[component]
+pub fn BoardPage(id: String) -> impl IntoView {
+    let i18n = I18n::get();
+    let load = RwSignal::new(Load::Loading);
+    let signals = RwSignal::new(None::<BoardSignals>);
+    let fetch = {
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            load.set(Load::Loading);
+            spawn_local(async move {
+                match api::board_info(&id).await {
+                    Ok(info) => {
+                        signals.set(Some(controller::open(&info.id, &info.title)));
+                        load.set(Load::Ready);
+                    }
+                    Err(ApiError::NotFound) => load.set(Load::NotFound),
+                    Err(_) => load.set(Load::Unreachable),
+                }
+            });
+        }
+    };
+    fetch();
+    let retry = StoredValue::new(fetch);
+    move || match load.get() {
+        Load::Loading => view! { <p class="loading" data-testid="loading">{i18n.t(|s| s.loading)}</p> }.into_any(),
+        Load::NotFound => view! {
+            <MessagePage testid="board-not-found" title=i18n.t(|s| s.not_found_title) body=i18n.t(|s| s.not_found_body)/>
+        }
+        .into_any(),
+        Load::Unreachable => view! {
+            <main class="message-page" data-testid="server-unreachable">
+                <h1>{i18n.t(|s| s.unreachable_title)}</h1>
+                <p>{i18n.t(|s| s.unreachable_body)}</p>
+                <button class="btn btn-primary" on:click=move |_| retry.with_value(|f| f())>{i18n.t(|s| s.try_again)}</button>
+            </main>
+        }
+        .into_any(),
+        Load::Ready => match signals.get() {
+            Some(s) => view! { <BoardView signals=s/> }.into_any(),
+            None => ().into_any(),
+        },
+    }
+}
+
+/// Where the next note added from the toolbar goes: a loose grid, so that
+/// notes added one after another do not hide each other.
+fn next_note_position(count: usize) -> (f64, f64) {
+    let col = (count % 5) as f64;
+    let row = ((count / 5) % 8) as f64;
+    (40.0 + col * 230.0 + row * 12.0, 40.0 + row * 190.0)
+}
+
+fn add_note_at(x: f64, y: f64) {
+    controller::apply(Op::CreateNote {
+        id: platform::random_id(),
+        x,
+        y,
+        color: Color::Yellow,
+        text: String::new(),
+    });
+}
+
+#[component]
+fn BoardView(signals: BoardSignals) -> impl IntoView {
+    let i18n = I18n::get();
+    let BoardSignals {
+        notes,
+        title,
+        status,
+        fatal,
+        notice,
+        can_edit,
+    } = signals;
+    let add = move |_| {
+        let (x, y) = next_note_position(notes.with_untracked(Vec::len));
+        add_note_at(x, y);
+    };
+    let on_dblclick = move |ev: leptos::ev::MouseEvent| {
+        let on_background = ev.target().is_some() && ev.target() == ev.current_target();
+        if on_background && can_edit.get_untracked() {
+            add_note_at((ev.offset_x() as f64 - 100.0).max(0.0), (ev.offset_y() as f64 - 40.0).max(0.0));
+        }
+    };
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        if let Some(id) = controller::board_id() {
+            platform::copy_to_clipboard(&format!("{}/b/{id}", platform::origin()));
+            copied.set(true);
+            platform::set_timeout(2000, move || copied.set(false));
+        }
+    };
+    let shown_title = move || {
+        let t = title.get();
+        if t.trim().is_empty() { i18n.t(|s| s.untitled)().to_string() } else { t }
+    };
+    Effect::new(move |_| {
+        if notice.get().is_some() {
+            platform::set_timeout(5000, move || notice.set(None));
+        }
+    });
+    move || match fatal.get() {
+        Some(Fatal::NotFound) => view! {
+            <MessagePage testid="board-not-found" title=i18n.t(|s| s.not_found_title) body=i18n.t(|s| s.not_found_body)/>
+        }
+        .into_any(),
+        Some(Fatal::Refused(message)) => view! {
+            <main class="message-page" data-testid="board-refused"><h1>{i18n.t(|s| s.refused)}</h1><p>{message}</p></main>
+        }
+        .into_any(),
+        None => view! {
+            <div class="board-page">
+                <header class="topbar">
+                    <a class="brand-small" href="/">"Samskab"</a>
+                    <h1 class="board-title" data-testid="board-title">{shown_title}</h1>
+                    <div class="topbar-actions">
+                        <Show when=move || can_edit.get()>
+                            <button class="btn btn-primary" data-testid="add-note" on:click=add>
+                                <span aria-hidden="true">"+ "</span>{i18n.t(|s| s.add_note)}
+                            </button>
+                        </Show>
+                        <button class="btn" data-testid="copy-link" on:click=copy>
+                            {move || if copied.get() { i18n.t(|s| s.link_copied)() } else { i18n.t(|s| s.copy_link)() }}
+                        </button>
+                        <StatusBadge status=status/>
+                        <LanguageSwitch/>
+                    </div>
+                </header>
+                <Show when=move || notice.get().is_some()>
+                    <p class="notice" role="alert" data-testid="notice">{move || notice.get().unwrap_or_default()}</p>
+                </Show>
+                <div class="viewport">
+                    <div class="canvas" data-testid="canvas" on:dblclick=on_dblclick>
+                        <Show when=move || notes.with(Vec::is_empty)>
+                            <p class="empty-hint">{i18n.t(|s| s.empty_board)}</p>
+                        </Show>
+                        <For each=move || notes.get() key=|entry| entry.id.clone() let:entry>
+                            <NoteCard view=entry.view can_edit=can_edit/>
+                        </For>
+                    </div>
+                </div>
+            </div>
+        }
+        .into_any(),
+    }
+}

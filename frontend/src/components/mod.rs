@@ -1,0 +1,6 @@
+pub mod board_page;
+pub mod home;
+pub mod language_switch;
+pub mod message_page;
+pub mod note_card;
+pub mod status_badge;
