@@ -225,7 +225,9 @@ impl Controller {
                     ErrorReason::ShuttingDown => {}
                     _ => {
                         let s = crate::i18n::I18n::get().now();
-                        self.signals.notice.set(Some(format!("{}{}", s.refused, e.message)));
+                        self.signals
+                            .notice
+                            .set(Some(format!("{}{}", s.refused, e.message)));
                     }
                 },
             }
@@ -275,7 +277,10 @@ impl Controller {
             list.push(NoteEntry { id, view: sig });
         }
         if !order_changed {
-            let current = self.signals.notes.with_untracked(|l| l.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+            let current = self
+                .signals
+                .notes
+                .with_untracked(|l| l.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
             order_changed = current.iter().ne(list.iter().map(|e| &e.id));
         }
         self.entries = next;

@@ -167,7 +167,10 @@ impl I18n {
     }
 
     /// A reactive string: `i18n.t(|s| s.add_note)`.
-    pub fn t(self, pick: fn(&'static Strings) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + 'static {
+    pub fn t(
+        self,
+        pick: fn(&'static Strings) -> &'static str,
+    ) -> impl Fn() -> &'static str + Copy + Send + 'static {
         move || pick(self.0.get().strings())
     }
 

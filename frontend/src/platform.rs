@@ -22,7 +22,13 @@ pub fn random_id() -> String {
 }
 
 pub fn local_get(key: &str) -> Option<String> {
-    window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
+    window()
+        .local_storage()
+        .ok()
+        .flatten()?
+        .get_item(key)
+        .ok()
+        .flatten()
 }
 
 pub fn local_set(key: &str, value: &str) {

@@ -54,22 +54,27 @@ fn free_port() -> u16 {
 
 impl Chrome {
     pub async fn start() -> anyhow::Result<Chrome> {
-        let driver_bin =
-            std::env::var("SAMSKAB_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let driver_bin = std::env::var("SAMSKAB_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port();
         let driver = Command::new(&driver_bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| anyhow::anyhow!("cannot start {driver_bin}: {e} (scripts/test installs it)"))?;
+            .map_err(|e| {
+                anyhow::anyhow!("cannot start {driver_bin}: {e} (scripts/test installs it)")
+            })?;
         let chrome = Chrome {
             driver,
             port,
             profiles: Vec::new(),
         };
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return Ok(chrome);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -79,7 +84,8 @@ impl Chrome {
 
     /// A new browser at `width`×`height`; `touch` emulates a touch screen.
     pub async fn session(&mut self, width: u32, height: u32, lang: &str) -> anyhow::Result<Client> {
-        let chromium = std::env::var("SAMSKAB_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let chromium =
+            std::env::var("SAMSKAB_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let profile = tempfile::tempdir()?;
         let args = vec![
             "--headless".to_string(),
@@ -103,7 +109,9 @@ impl Chrome {
                 "prefs": { "intl.accept_languages": lang },
             }
         });
-        let Value::Object(caps) = caps else { unreachable!() };
+        let Value::Object(caps) = caps else {
+            unreachable!()
+        };
         let client = ClientBuilder::rustls()?
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -130,7 +138,12 @@ pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> 
 
 /// Runs `script` (a function body that returns a value) until it returns
 /// something other than `null`/`false`, or errs after `timeout`.
-pub async fn eventually(client: &Client, timeout: Duration, what: &str, script: &str) -> anyhow::Result<Value> {
+pub async fn eventually(
+    client: &Client,
+    timeout: Duration,
+    what: &str,
+    script: &str,
+) -> anyhow::Result<Value> {
     let deadline = tokio::time::Instant::now() + timeout;
     let mut last;
     loop {

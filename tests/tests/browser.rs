@@ -14,7 +14,11 @@ const NOTE_TEXTS: &str =
 
 fn texts(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -33,41 +37,100 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
 
     // Anna creates a board from the start page and lands on its page.
     anna.goto(&server.url("/")).await?;
-    anna.wait().at_most(T).for_element(Locator::Css("[data-testid=new-board-title]")).await?
-        .send_keys("Hvornår skal borgerne inddrages?").await?;
+    anna.wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=new-board-title]"))
+        .await?
+        .send_keys("Hvornår skal borgerne inddrages?")
+        .await?;
     screenshot(&anna, "01-start-page-da").await?;
-    anna.find(Locator::Css("[data-testid=create-board]")).await?.click().await?;
-    eventually(&anna, T, "board page", "return location.pathname.startsWith('/b/');").await?;
+    anna.find(Locator::Css("[data-testid=create-board]"))
+        .await?
+        .click()
+        .await?;
+    eventually(
+        &anna,
+        T,
+        "board page",
+        "return location.pathname.startsWith('/b/');",
+    )
+    .await?;
     let url = anna.current_url().await?.to_string();
-    let title = anna.wait().at_most(T).for_element(Locator::Css("[data-testid=board-title]")).await?;
+    let title = anna
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=board-title]"))
+        .await?;
     assert_eq!(title.text().await?, "Hvornår skal borgerne inddrages?");
 
     // Bo opens the shared URL.
     bo.goto(&url).await?;
-    bo.wait().at_most(T).for_element(Locator::Css("[data-testid=add-note]")).await?;
-    eventually(&bo, T, "Bo connected", "return document.querySelector('[data-testid=status]').dataset.state === 'saved';").await?;
+    bo.wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=add-note]"))
+        .await?;
+    eventually(
+        &bo,
+        T,
+        "Bo connected",
+        "return document.querySelector('[data-testid=status]').dataset.state === 'saved';",
+    )
+    .await?;
 
     // Anna adds a note and types; Bo sees it with its text.
-    anna.find(Locator::Css("[data-testid=add-note]")).await?.click().await?;
-    let note = anna.wait().at_most(T).for_element(Locator::Css("[data-testid=note-text]")).await?;
+    anna.find(Locator::Css("[data-testid=add-note]"))
+        .await?
+        .click()
+        .await?;
+    let note = anna
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=note-text]"))
+        .await?;
     note.click().await?;
     note.send_keys("Borgerne skal med fra start").await?;
     let seen = eventually(&bo, T, "Bo sees Anna's note", &format!(
         "const t = (() => {{ {NOTE_TEXTS} }})(); return t.includes('Borgerne skal med fra start') ? t : null;"
     )).await?;
     assert_eq!(texts(&seen), vec!["Borgerne skal med fra start"]);
-    eventually(&anna, T, "Anna saved", "return document.querySelector('[data-testid=status]').dataset.state === 'saved';").await?;
-    let status_da = anna.find(Locator::Css("[data-testid=status]")).await?.text().await?;
-    assert!(status_da.contains("Gemt"), "Danish browser shows Danish status: {status_da}");
+    eventually(
+        &anna,
+        T,
+        "Anna saved",
+        "return document.querySelector('[data-testid=status]').dataset.state === 'saved';",
+    )
+    .await?;
+    let status_da = anna
+        .find(Locator::Css("[data-testid=status]"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        status_da.contains("Gemt"),
+        "Danish browser shows Danish status: {status_da}"
+    );
 
     // Bo drags the note; Anna sees it move.
     let before = eventually(&anna, T, "note position", NOTE_POSITION).await?;
     let grip = bo.find(Locator::Css("[data-testid=note-grip]")).await?;
     let drag = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveToElement { element: grip, duration: None, x: -40.0, y: 0.0 })
+        .then(PointerAction::MoveToElement {
+            element: grip,
+            duration: None,
+            x: -40.0,
+            y: 0.0,
+        })
         .then(PointerAction::Down { button: 0 })
-        .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(100)), x: 60.0, y: 40.0 })
-        .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(100)), x: 90.0, y: 60.0 })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 60.0,
+            y: 40.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 90.0,
+            y: 60.0,
+        })
         .then(PointerAction::Up { button: 0 });
     bo.perform_actions(drag).await?;
     let bx = before[0].as_f64().unwrap_or_default();
@@ -78,60 +141,110 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
     assert!(moved.is_array());
 
     // Both type into the same note at the same moment: both texts survive.
-    let place_caret = |at_end: bool| format!(
-        "const t = document.querySelector('[data-testid=note-text]'); t.focus(); \
+    let place_caret = |at_end: bool| {
+        format!(
+            "const t = document.querySelector('[data-testid=note-text]'); t.focus(); \
          const i = {} ; t.setSelectionRange(i, i); return true;",
-        if at_end { "t.value.length" } else { "0" }
-    );
+            if at_end { "t.value.length" } else { "0" }
+        )
+    };
     anna.execute(&place_caret(true), vec![]).await?;
     bo.execute(&place_caret(false), vec![]).await?;
     let anna_el = anna.find(Locator::Css("[data-testid=note-text]")).await?;
     let bo_el = bo.find(Locator::Css("[data-testid=note-text]")).await?;
-    let (a, b) = tokio::join!(anna_el.send_keys(", også de unge"), bo_el.send_keys("Vigtigt: "));
+    let (a, b) = tokio::join!(
+        anna_el.send_keys(", også de unge"),
+        bo_el.send_keys("Vigtigt: ")
+    );
     a?;
     b?;
     let expected = "Vigtigt: Borgerne skal med fra start, også de unge";
-    let check = format!("const t = (() => {{ {NOTE_TEXTS} }})(); return t[0] === '{expected}' ? t : null;");
+    let check =
+        format!("const t = (() => {{ {NOTE_TEXTS} }})(); return t[0] === '{expected}' ? t : null;");
     eventually(&anna, T, "Anna has both texts", &check).await?;
     eventually(&bo, T, "Bo has both texts", &check).await?;
     screenshot(&anna, "02-anna-after-concurrent-typing").await?;
     screenshot(&bo, "03-bo-after-concurrent-typing").await?;
 
     // A second note from Bo, then Anna reloads: everything is there.
-    bo.find(Locator::Css("[data-testid=add-note]")).await?.click().await?;
-    eventually(&bo, T, "Bo's second note", "return document.querySelectorAll('[data-testid=note]').length === 2;").await?;
-    let second = bo.find_all(Locator::Css("[data-testid=note-text]")).await?.pop().expect("second note");
+    bo.find(Locator::Css("[data-testid=add-note]"))
+        .await?
+        .click()
+        .await?;
+    eventually(
+        &bo,
+        T,
+        "Bo's second note",
+        "return document.querySelectorAll('[data-testid=note]').length === 2;",
+    )
+    .await?;
+    let second = bo
+        .find_all(Locator::Css("[data-testid=note-text]"))
+        .await?
+        .pop()
+        .expect("second note");
     second.click().await?;
     second.send_keys("Ungdomsråd?").await?;
-    eventually(&bo, T, "Bo saved", "return document.querySelector('[data-testid=status]').dataset.state === 'saved';").await?;
+    eventually(
+        &bo,
+        T,
+        "Bo saved",
+        "return document.querySelector('[data-testid=status]').dataset.state === 'saved';",
+    )
+    .await?;
     anna.refresh().await?;
-    let after_reload = eventually(&anna, T, "notes after reload", &format!(
-        "const t = (() => {{ {NOTE_TEXTS} }})(); return t.length === 2 ? t : null;"
-    )).await?;
+    let after_reload = eventually(
+        &anna,
+        T,
+        "notes after reload",
+        &format!("const t = (() => {{ {NOTE_TEXTS} }})(); return t.length === 2 ? t : null;"),
+    )
+    .await?;
     let mut got = texts(&after_reload);
     got.sort();
     assert_eq!(got, vec!["Ungdomsråd?".to_string(), expected.to_string()]);
 
     // Bo deletes his note; Anna sees it go.
-    let delete = bo.find_all(Locator::Css("[data-testid=note-delete]")).await?.pop().expect("delete button");
+    let delete = bo
+        .find_all(Locator::Css("[data-testid=note-delete]"))
+        .await?
+        .pop()
+        .expect("delete button");
     delete.click().await?;
-    eventually(&anna, T, "deleted for Anna", "return document.querySelectorAll('[data-testid=note]').length === 1;").await?;
+    eventually(
+        &anna,
+        T,
+        "deleted for Anna",
+        "return document.querySelectorAll('[data-testid=note]').length === 1;",
+    )
+    .await?;
 
     // Stop the server and start it again on the same data: still there.
     let port_url = url.clone();
     server.stop().await;
     let server = TestServer::start_in(data.path(), Some(&dist)).await;
-    let restarted = port_url.replace(&port_url[..port_url.find("/b/").unwrap_or(0)], &server.url(""));
+    let restarted = port_url.replace(
+        &port_url[..port_url.find("/b/").unwrap_or(0)],
+        &server.url(""),
+    );
     bo.goto(&restarted).await?;
-    let after_restart = eventually(&bo, T, "notes after restart", &format!(
-        "const t = (() => {{ {NOTE_TEXTS} }})(); return t.length === 1 ? t : null;"
-    )).await?;
+    let after_restart = eventually(
+        &bo,
+        T,
+        "notes after restart",
+        &format!("const t = (() => {{ {NOTE_TEXTS} }})(); return t.length === 1 ? t : null;"),
+    )
+    .await?;
     assert_eq!(texts(&after_restart), vec![expected.to_string()]);
     screenshot(&bo, "04-after-restart").await?;
 
     // A board that does not exist gets a clear page, not a blank screen.
     bo.goto(&server.url("/b/doesnotexist")).await?;
-    let nf = bo.wait().at_most(T).for_element(Locator::Css("[data-testid=board-not-found] h1")).await?;
+    let nf = bo
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=board-not-found] h1"))
+        .await?;
     assert_eq!(nf.text().await?, "Board not found");
     screenshot(&bo, "05-board-not-found").await?;
 

@@ -44,7 +44,8 @@ pub fn BoardPage(id: String) -> impl IntoView {
     };
     fetch();
     let retry = StoredValue::new(fetch);
-    move || match load.get() {
+    move || {
+        match load.get() {
         Load::Loading => view! { <p class="loading" data-testid="loading">{i18n.t(|s| s.loading)}</p> }.into_any(),
         Load::NotFound => view! {
             <MessagePage testid="board-not-found" title=i18n.t(|s| s.not_found_title) body=i18n.t(|s| s.not_found_body)/>
@@ -62,6 +63,7 @@ pub fn BoardPage(id: String) -> impl IntoView {
             Some(s) => view! { <BoardView signals=s/> }.into_any(),
             None => ().into_any(),
         },
+    }
     }
 }
 
@@ -101,7 +103,10 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
     let on_dblclick = move |ev: leptos::ev::MouseEvent| {
         let on_background = ev.target().is_some() && ev.target() == ev.current_target();
         if on_background && can_edit.get_untracked() {
-            add_note_at((ev.offset_x() as f64 - 100.0).max(0.0), (ev.offset_y() as f64 - 40.0).max(0.0));
+            add_note_at(
+                (ev.offset_x() as f64 - 100.0).max(0.0),
+                (ev.offset_y() as f64 - 40.0).max(0.0),
+            );
         }
     };
     let copied = RwSignal::new(false);
@@ -114,14 +119,19 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
     };
     let shown_title = move || {
         let t = title.get();
-        if t.trim().is_empty() { i18n.t(|s| s.untitled)().to_string() } else { t }
+        if t.trim().is_empty() {
+            i18n.t(|s| s.untitled)().to_string()
+        } else {
+            t
+        }
     };
     Effect::new(move |_| {
         if notice.get().is_some() {
             platform::set_timeout(5000, move || notice.set(None));
         }
     });
-    move || match fatal.get() {
+    move || {
+        match fatal.get() {
         Some(Fatal::NotFound) => view! {
             <MessagePage testid="board-not-found" title=i18n.t(|s| s.not_found_title) body=i18n.t(|s| s.not_found_body)/>
         }
@@ -164,5 +174,6 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
             </div>
         }
         .into_any(),
+    }
     }
 }

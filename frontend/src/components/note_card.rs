@@ -64,7 +64,10 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
             return;
         }
         let focused = document().active_element().is_some_and(|a| a == **el);
-        let selection = (el.selection_start().ok().flatten(), el.selection_end().ok().flatten());
+        let selection = (
+            el.selection_start().ok().flatten(),
+            el.selection_end().ok().flatten(),
+        );
         el.set_value(&text);
         if let (true, (Some(s), Some(e)), Some((index, delete, insert))) =
             (focused, selection, text_splice(&current, &text))
@@ -72,7 +75,10 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
             let ins = insert.chars().count();
             let s = shift_caret(utf16_to_chars(&current, s) as u32, index, delete, ins);
             let e = shift_caret(utf16_to_chars(&current, e) as u32, index, delete, ins);
-            let _ = el.set_selection_range(chars_to_utf16(&text, s as usize), chars_to_utf16(&text, e as usize));
+            let _ = el.set_selection_range(
+                chars_to_utf16(&text, s as usize),
+                chars_to_utf16(&text, e as usize),
+            );
         }
     });
 
@@ -82,10 +88,17 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
             let new = event_target_value(&ev);
             let old = view.with_untracked(|v| v.text.clone());
             if let Some((index, delete, insert)) = text_splice(&old, &new) {
-                controller::apply(Op::EditText { id: id.clone(), index, delete, insert });
+                controller::apply(Op::EditText {
+                    id: id.clone(),
+                    index,
+                    delete,
+                    insert,
+                });
                 // A refused edit (too long) puts the stored text back.
                 let stored = view.with_untracked(|v| v.text.clone());
-                if stored != new && let Some(el) = text_ref.get_untracked() {
+                if stored != new
+                    && let Some(el) = text_ref.get_untracked()
+                {
                     el.set_value(&stored);
                 }
             }
@@ -96,7 +109,10 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
         if !can_edit.get_untracked() || ev.button() > 0 {
             return;
         }
-        if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+        if let Some(t) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
             if t.closest("button").ok().flatten().is_some() {
                 return;
             }
@@ -113,7 +129,10 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
         }));
     };
     let pointer_move = move |ev: leptos::ev::PointerEvent| {
-        if let Some(d) = drag.get_untracked().filter(|d| d.pointer == ev.pointer_id()) {
+        if let Some(d) = drag
+            .get_untracked()
+            .filter(|d| d.pointer == ev.pointer_id())
+        {
             let x = (d.x + ev.client_x() as f64 - d.px).max(0.0);
             let y = (d.y + ev.client_y() as f64 - d.py).max(0.0);
             offset.set(Some((x, y)));
@@ -122,12 +141,19 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
     let pointer_up = {
         let id = id.clone();
         move |ev: leptos::ev::PointerEvent| {
-            if drag.get_untracked().is_none_or(|d| d.pointer != ev.pointer_id()) {
+            if drag
+                .get_untracked()
+                .is_none_or(|d| d.pointer != ev.pointer_id())
+            {
                 return;
             }
             drag.set(None);
             if let Some((x, y)) = offset.get_untracked() {
-                controller::apply(Op::MoveNote { id: id.clone(), x, y });
+                controller::apply(Op::MoveNote {
+                    id: id.clone(),
+                    x,
+                    y,
+                });
             }
             offset.set(None);
         }
@@ -148,7 +174,11 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
             "transform: translate({x}px, {y}px); width: {}px; height: {}px; z-index: {};",
             v.w,
             v.h,
-            if offset.get().is_some() { 1_000_000 } else { v.z as i64 }
+            if offset.get().is_some() {
+                1_000_000
+            } else {
+                v.z as i64
+            }
         )
     };
     let class = move || {
@@ -156,7 +186,11 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
         format!(
             "note note-{}{}",
             v.color.as_str(),
-            if offset.get().is_some() { " dragging" } else { "" }
+            if offset.get().is_some() {
+                " dragging"
+            } else {
+                ""
+            }
         )
     };
     let label = move || {

@@ -1,0 +1,65 @@
+# Shared by scripts/run, scripts/test and scripts/setup. Each step installs a
+# tool only when it is missing, so a second run skips straight to the work.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+TRUNK_VERSION="0.21.14"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root for: $*" >&2; return 1; fi
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null; then
+    echo "Rust is not installed: see https://rustup.rs (this project needs Rust 1.90 or newer)" >&2
+    exit 1
+  fi
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  for c in clippy rustfmt; do
+    if ! rustup component list --installed | grep -q "^$c"; then
+      say "adding rustup component $c"
+      rustup component add "$c"
+    fi
+  done
+}
+
+# The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+ensure_web_tools() {
+  ensure_rust
+  if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+    say "installing trunk $TRUNK_VERSION (about 10 minutes, once)"
+    cargo install "trunk@$TRUNK_VERSION" --locked
+  fi
+  local wbg
+  wbg="$(wasm_bindgen_version)"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
+    say "installing wasm-bindgen-cli $wbg (about 3 minutes, once)"
+    # Not --locked: its lock file names a crate version the registry no longer serves.
+    cargo install "wasm-bindgen-cli@$wbg"
+  fi
+}
+
+ensure_chromium() {
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    return
+  fi
+  say "installing Chromium and ChromeDriver from Debian (for the browser tests)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
+}
+
+build_frontend() {
+  say "building the web app (trunk build --release --offline)"
+  (cd "$ROOT" && trunk build --release --offline)
+}
