@@ -2,18 +2,22 @@
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue};
 
+use crate::doc::{self, boolean, number, string};
 use crate::error::BoardError;
-use crate::op::{Ctx, Op};
-use crate::read::{self, NoteView};
-use crate::schema::{self, note};
+use crate::op::{Color, Ctx, Op};
+use crate::schema::{self, connector, frame, meta, node, note, participant};
 
 /// Sizes a board and its parts may reach. The same numbers guard local edits
 /// ([`Board::apply`]) and incoming changes ([`crate::validate`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
+    /// Characters in a note or a mind-map node.
     pub max_note_chars: usize,
+    /// Characters in a title, theme, frame name or connector label.
     pub max_title_chars: usize,
-    pub max_notes: usize,
+    /// Items of each kind (notes, frames, connectors, nodes, participants),
+    /// deleted ones included.
+    pub max_items: usize,
     pub max_doc_bytes: usize,
 }
 
@@ -22,7 +26,7 @@ impl Default for Limits {
         Limits {
             max_note_chars: 2_000,
             max_title_chars: 200,
-            max_notes: 10_000,
+            max_items: 20_000,
             max_doc_bytes: 32 * 1024 * 1024,
         }
     }
@@ -30,13 +34,15 @@ impl Default for Limits {
 
 /// Default size of a new note, in board units.
 pub const NOTE_SIZE: (f64, f64) = (200.0, 160.0);
+/// Smallest note or frame.
+pub const MIN_SIZE: f64 = 40.0;
 /// Coordinates beyond this are refused: they would only be typos or attacks.
 pub const MAX_COORD: f64 = 1.0e7;
 
 /// A Samskab board.
 #[derive(Debug)]
 pub struct Board {
-    doc: AutoCommit,
+    pub(crate) doc: AutoCommit,
     limits: Limits,
 }
 
@@ -61,8 +67,8 @@ impl Board {
             },
             ctx,
         )?;
-        let meta = board.map_at(&ROOT, schema::META)?;
-        board.doc.put(&meta, schema::CREATED_AT, ctx.now_ms)?;
+        let m = board.container(schema::META)?;
+        board.doc.put(&m, meta::CREATED_AT, ctx.now_ms)?;
         board.doc.commit_with(
             CommitOptions::default()
                 .with_message("create_board")
@@ -75,16 +81,11 @@ impl Board {
     pub fn load(bytes: &[u8], actor: &[u8]) -> Result<Board, BoardError> {
         let mut doc = AutoCommit::load(bytes)?;
         doc.set_actor(ActorId::from(actor));
-        let board = Board {
-            doc,
-            limits: Limits::default(),
-        };
-        board.check_shape()?;
-        Ok(board)
+        Board::from_doc(doc)
     }
 
-    /// Wraps an Automerge document received from elsewhere (for example
-    /// fully synced from a server), after checking it is a board.
+    /// Wraps an Automerge document received from elsewhere, after checking
+    /// that it is a board this version can read.
     pub fn from_doc(doc: AutoCommit) -> Result<Board, BoardError> {
         let board = Board {
             doc,
@@ -108,7 +109,7 @@ impl Board {
         &self.doc
     }
 
-    /// Mutable access for the sync protocol. Edits go through [`Board::apply`].
+    /// Mutable access for the sync protocol and merges. Edits go through [`Board::apply`].
     pub fn doc_mut(&mut self) -> &mut AutoCommit {
         &mut self.doc
     }
@@ -135,20 +136,37 @@ impl Board {
     }
 
     fn apply_ops(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
-        let limits = self.limits.clone();
+        let now = ctx.now_ms;
         match op {
-            Op::SetTitle { title } => {
-                let len = title.chars().count();
-                if len > limits.max_title_chars {
-                    return Err(BoardError::TitleTooLong {
-                        len,
-                        max: limits.max_title_chars,
-                    });
-                }
-                let meta = self.map_at(&ROOT, schema::META)?;
-                let text = self.map_at(&meta, schema::TITLE)?;
-                self.doc.update_text(&text, title)?;
+            Op::SetTitle { title } => self.set_meta_text(meta::TITLE, title)?,
+            Op::SetTheme { theme } => self.set_meta_text(meta::THEME, theme)?,
+            Op::SetLanguage { language } => {
+                check_len(language, 16)?;
+                let m = self.container(schema::META)?;
+                self.doc.put(&m, meta::LANGUAGE, language.as_str())?;
             }
+            Op::SetTemplate { template } => {
+                check_len(template, 64)?;
+                let m = self.container(schema::META)?;
+                self.doc.put(&m, meta::TEMPLATE, template.as_str())?;
+            }
+            Op::SetParticipant { name, role, color } => {
+                check_id(&ctx.participant)?;
+                check_len(name, self.limits.max_title_chars)?;
+                check_len(color, 32)?;
+                let ps = self.container(schema::PARTICIPANTS)?;
+                let p = match self.child(&ps, &ctx.participant) {
+                    Some(p) => p,
+                    None => {
+                        self.check_room(&ps)?;
+                        self.doc.put_object(&ps, ctx.participant.as_str(), ObjType::Map)?
+                    }
+                };
+                self.doc.put(&p, participant::NAME, name.as_str())?;
+                self.doc.put(&p, participant::ROLE, role.as_str())?;
+                self.doc.put(&p, participant::COLOR, color.as_str())?;
+            }
+
             Op::CreateNote {
                 id,
                 x,
@@ -156,37 +174,22 @@ impl Board {
                 color,
                 text,
             } => {
-                check_id(id)?;
                 check_coords(&[*x, *y])?;
-                let len = text.chars().count();
-                if len > limits.max_note_chars {
-                    return Err(BoardError::TextTooLong {
-                        len,
-                        max: limits.max_note_chars,
-                    });
-                }
-                let notes = self.notes_obj()?;
-                if self.doc.get(&notes, id.as_str())?.is_some() {
-                    return Err(BoardError::NoteExists(id.clone()));
-                }
-                if self.doc.length(&notes) >= limits.max_notes {
-                    return Err(BoardError::TooManyNotes {
-                        max: limits.max_notes,
-                    });
-                }
+                let n = self.new_item(schema::NOTES, id, ctx)?;
+                self.put_text(&n, note::TEXT, text, self.limits.max_note_chars)?;
                 let z = self.top_z() + 1.0;
-                let n = self.doc.put_object(&notes, id.as_str(), ObjType::Map)?;
-                let t = self.doc.put_object(&n, note::TEXT, ObjType::Text)?;
-                self.doc.splice_text(&t, 0, 0, text)?;
-                self.doc.put(&n, note::X, *x)?;
-                self.doc.put(&n, note::Y, *y)?;
-                self.doc.put(&n, note::W, NOTE_SIZE.0)?;
-                self.doc.put(&n, note::H, NOTE_SIZE.1)?;
-                self.doc.put(&n, note::Z, z)?;
+                for (k, v) in [
+                    (note::X, *x),
+                    (note::Y, *y),
+                    (note::W, NOTE_SIZE.0),
+                    (note::H, NOTE_SIZE.1),
+                    (note::Z, z),
+                ] {
+                    self.doc.put(&n, k, v)?;
+                }
                 self.doc.put(&n, note::COLOR, color.as_str())?;
-                self.doc.put(&n, note::AUTHOR, ctx.participant.as_str())?;
-                self.doc.put(&n, note::CREATED_AT, ctx.now_ms)?;
-                self.doc.put(&n, note::EDITED_AT, ctx.now_ms)?;
+                self.doc.put(&n, note::FRAME, "")?;
+                self.doc.put(&n, note::EDITED_AT, now)?;
             }
             Op::EditText {
                 id,
@@ -194,117 +197,523 @@ impl Board {
                 delete,
                 insert,
             } => {
-                let n = self.note_obj(id)?;
-                let t = self.map_at(&n, note::TEXT)?;
-                let len = self.doc.length(&t);
-                let end = index.checked_add(*delete);
-                if end.is_none_or(|end| end > len) {
-                    return Err(BoardError::EditOutOfRange { len });
-                }
-                let new_len = len - delete + insert.chars().count();
-                if new_len > limits.max_note_chars {
-                    return Err(BoardError::TextTooLong {
-                        len: new_len,
-                        max: limits.max_note_chars,
-                    });
-                }
-                let del =
-                    isize::try_from(*delete).map_err(|_| BoardError::EditOutOfRange { len })?;
-                self.doc.splice_text(&t, *index, del, insert)?;
-                self.doc.put(&n, note::EDITED_AT, ctx.now_ms)?;
+                let n = self.live(schema::NOTES, id)?;
+                self.splice(&n, *index, *delete, insert)?;
+                self.doc.put(&n, note::EDITED_AT, now)?;
             }
             Op::MoveNote { id, x, y } => {
                 check_coords(&[*x, *y])?;
-                let n = self.note_obj(id)?;
-                self.doc.put(&n, note::X, *x)?;
-                self.doc.put(&n, note::Y, *y)?;
+                let n = self.live(schema::NOTES, id)?;
+                let (fx, fy) = self.frame_origin(&n);
+                self.doc.put(&n, note::X, x - fx)?;
+                self.doc.put(&n, note::Y, y - fy)?;
             }
             Op::ResizeNote { id, w, h } => {
-                check_coords(&[*w, *h])?;
-                if *w < 40.0 || *h < 40.0 {
-                    return Err(BoardError::BadGeometry);
-                }
-                let n = self.note_obj(id)?;
+                check_size(*w, *h)?;
+                let n = self.live(schema::NOTES, id)?;
                 self.doc.put(&n, note::W, *w)?;
                 self.doc.put(&n, note::H, *h)?;
             }
             Op::RecolorNote { id, color } => {
-                let n = self.note_obj(id)?;
+                let n = self.live(schema::NOTES, id)?;
                 self.doc.put(&n, note::COLOR, color.as_str())?;
             }
             Op::BringToFront { id } => {
-                let n = self.note_obj(id)?;
+                let n = self.live(schema::NOTES, id)?;
                 let z = self.top_z() + 1.0;
                 self.doc.put(&n, note::Z, z)?;
             }
+            Op::SetNoteZ { id, z } => {
+                check_coords(&[*z])?;
+                let n = self.live(schema::NOTES, id)?;
+                self.doc.put(&n, note::Z, *z)?;
+            }
             Op::DeleteNote { id } => {
-                self.note_obj(id)?;
-                let notes = self.notes_obj()?;
-                self.doc.delete(&notes, id.as_str())?;
+                let n = self.live(schema::NOTES, id)?;
+                self.doc.put(&n, note::DELETED, true)?;
+            }
+            Op::RestoreNote { id } => {
+                let n = self.any(schema::NOTES, id)?;
+                self.doc.put(&n, note::DELETED, false)?;
+            }
+            Op::SetNoteFrame { id, frame } => {
+                let n = self.live(schema::NOTES, id)?;
+                let (ox, oy) = self.frame_origin(&n);
+                let x = number(&self.doc, &n, note::X).unwrap_or(0.0) + ox;
+                let y = number(&self.doc, &n, note::Y).unwrap_or(0.0) + oy;
+                let (fx, fy) = match frame {
+                    Some(f) => {
+                        let fo = self.live(schema::FRAMES, f)?;
+                        (
+                            number(&self.doc, &fo, frame::X).unwrap_or(0.0),
+                            number(&self.doc, &fo, frame::Y).unwrap_or(0.0),
+                        )
+                    }
+                    None => (0.0, 0.0),
+                };
+                self.doc
+                    .put(&n, note::FRAME, frame.as_deref().unwrap_or(""))?;
+                self.doc.put(&n, note::X, x - fx)?;
+                self.doc.put(&n, note::Y, y - fy)?;
+            }
+
+            Op::CreateFrame {
+                id,
+                name,
+                x,
+                y,
+                w,
+                h,
+                color,
+            } => {
+                check_coords(&[*x, *y])?;
+                check_size(*w, *h)?;
+                let f = self.new_item(schema::FRAMES, id, ctx)?;
+                self.put_text(&f, frame::NAME, name, self.limits.max_title_chars)?;
+                for (k, v) in [(frame::X, *x), (frame::Y, *y), (frame::W, *w), (frame::H, *h)] {
+                    self.doc.put(&f, k, v)?;
+                }
+                self.doc.put(&f, frame::COLOR, color.as_str())?;
+            }
+            Op::RenameFrame { id, name } => {
+                check_len(name, self.limits.max_title_chars)?;
+                let f = self.live(schema::FRAMES, id)?;
+                let t = self.text_obj(&f, frame::NAME)?;
+                self.doc.update_text(&t, name)?;
+            }
+            Op::MoveFrame { id, x, y } => {
+                check_coords(&[*x, *y])?;
+                let f = self.live(schema::FRAMES, id)?;
+                self.doc.put(&f, frame::X, *x)?;
+                self.doc.put(&f, frame::Y, *y)?;
+            }
+            Op::ResizeFrame { id, w, h } => {
+                check_size(*w, *h)?;
+                let f = self.live(schema::FRAMES, id)?;
+                self.doc.put(&f, frame::W, *w)?;
+                self.doc.put(&f, frame::H, *h)?;
+            }
+            Op::DeleteFrame { id } => {
+                let f = self.live(schema::FRAMES, id)?;
+                let fx = number(&self.doc, &f, frame::X).unwrap_or(0.0);
+                let fy = number(&self.doc, &f, frame::Y).unwrap_or(0.0);
+                let notes = self.container(schema::NOTES)?;
+                let members: Vec<ObjId> = doc::children(&self.doc, &notes)
+                    .into_iter()
+                    .filter(|(_, n)| string(&self.doc, n, note::FRAME).as_deref() == Some(id))
+                    .map(|(_, n)| n)
+                    .collect();
+                for n in members {
+                    let x = number(&self.doc, &n, note::X).unwrap_or(0.0) + fx;
+                    let y = number(&self.doc, &n, note::Y).unwrap_or(0.0) + fy;
+                    self.doc.put(&n, note::FRAME, "")?;
+                    self.doc.put(&n, note::X, x)?;
+                    self.doc.put(&n, note::Y, y)?;
+                }
+                self.doc.put(&f, frame::DELETED, true)?;
+            }
+            Op::RestoreFrame { id } => {
+                let f = self.any(schema::FRAMES, id)?;
+                self.doc.put(&f, frame::DELETED, false)?;
+            }
+
+            Op::Connect {
+                id,
+                from,
+                to,
+                label,
+            } => {
+                if from == to {
+                    return Err(BoardError::Invalid("a connector needs two different ends".into()));
+                }
+                for end in [from, to] {
+                    if !self.is_live_item(end) {
+                        return Err(BoardError::NotFound(end.clone()));
+                    }
+                }
+                let c = self.new_item(schema::CONNECTORS, id, ctx)?;
+                self.doc.put(&c, connector::FROM, from.as_str())?;
+                self.doc.put(&c, connector::TO, to.as_str())?;
+                self.put_text(&c, connector::LABEL, label, self.limits.max_title_chars)?;
+            }
+            Op::SetConnectorLabel { id, label } => {
+                check_len(label, self.limits.max_title_chars)?;
+                let c = self.live(schema::CONNECTORS, id)?;
+                let t = self.text_obj(&c, connector::LABEL)?;
+                self.doc.update_text(&t, label)?;
+            }
+            Op::DeleteConnector { id } => {
+                let c = self.live(schema::CONNECTORS, id)?;
+                self.doc.put(&c, connector::DELETED, true)?;
+            }
+            Op::RestoreConnector { id } => {
+                let c = self.any(schema::CONNECTORS, id)?;
+                self.doc.put(&c, connector::DELETED, false)?;
+            }
+
+            Op::CreateMindMap { id, root, text } => {
+                check_id(id)?;
+                let maps = self.container(schema::MINDMAPS)?;
+                if self.child(&maps, id).is_some() {
+                    return Err(BoardError::Exists(id.clone()));
+                }
+                self.check_room(&maps)?;
+                let m = self.doc.put_object(&maps, id.as_str(), ObjType::Map)?;
+                self.doc.put(&m, schema::mindmap::ROOT, root.as_str())?;
+                self.doc.put_object(&m, schema::mindmap::NODES, ObjType::Map)?;
+                self.new_node(id, root, "", 0.0, text, ctx)?;
+            }
+            Op::AddNode {
+                map,
+                id,
+                parent,
+                order,
+                text,
+            } => {
+                self.live_node(map, parent)?;
+                self.new_node(map, id, parent, *order, text, ctx)?;
+            }
+            Op::EditNodeText {
+                map,
+                id,
+                index,
+                delete,
+                insert,
+            } => {
+                let n = self.live_node(map, id)?;
+                self.splice(&n, *index, *delete, insert)?;
+                self.doc.put(&n, node::EDITED_AT, now)?;
+            }
+            Op::Reparent {
+                map,
+                id,
+                parent,
+                order,
+            } => {
+                check_coords(&[*order])?;
+                let n = self.live_node(map, id)?;
+                self.live_node(map, parent)?;
+                if self.root_of(map)? == *id {
+                    return Err(BoardError::Invalid("the root cannot be moved".into()));
+                }
+                if self.is_in_subtree(map, parent, id) {
+                    return Err(BoardError::Invalid(
+                        "a node cannot move into its own subtree".into(),
+                    ));
+                }
+                self.doc.put(&n, node::PARENT, parent.as_str())?;
+                self.doc.put(&n, node::ORDER, *order)?;
+            }
+            Op::Reorder { map, id, order } => {
+                check_coords(&[*order])?;
+                let n = self.live_node(map, id)?;
+                self.doc.put(&n, node::ORDER, *order)?;
+            }
+            Op::SetCollapsed { map, id, collapsed } => {
+                let n = self.live_node(map, id)?;
+                self.doc.put(&n, node::COLLAPSED, *collapsed)?;
+            }
+            Op::RecolorNode { map, id, color } => {
+                let n = self.live_node(map, id)?;
+                self.doc.put(&n, node::COLOR, color.as_str())?;
+            }
+            Op::DeleteNode { map, id } => {
+                let n = self.live_node(map, id)?;
+                if self.root_of(map)? == *id {
+                    return Err(BoardError::Invalid("the root of a mind map cannot be deleted".into()));
+                }
+                // The subtree goes with it, explicitly: a child added under
+                // this node concurrently is not in this change and stays
+                // visible (the view lifts it to the nearest live ancestor).
+                let nodes = self.nodes_obj(map)?;
+                let all = doc::children(&self.doc, &nodes);
+                let mut doomed = vec![id.clone()];
+                let mut i = 0;
+                while i < doomed.len() {
+                    for (cid, c) in &all {
+                        if string(&self.doc, c, node::PARENT).as_deref() == Some(doomed[i].as_str())
+                            && !doomed.contains(cid)
+                            && boolean(&self.doc, c, node::DELETED) != Some(true)
+                        {
+                            doomed.push(cid.clone());
+                        }
+                    }
+                    i += 1;
+                }
+                for (cid, c) in &all {
+                    if doomed.contains(cid) && cid != id {
+                        self.doc.put(c, node::DELETED, true)?;
+                    }
+                }
+                self.doc.put(&n, node::DELETED, true)?;
+            }
+            Op::RestoreNode { map, id } => {
+                let n = self.node_any(map, id)?;
+                self.doc.put(&n, node::DELETED, false)?;
+            }
+            Op::NoteToNode {
+                note: note_id,
+                map,
+                node: node_id,
+                parent,
+                order,
+            } => {
+                let n = self.live(schema::NOTES, note_id)?;
+                self.live_node(map, parent)?;
+                let text = self.text_of(&n, note::TEXT);
+                self.new_node(map, node_id, parent, *order, &text, ctx)?;
+                self.doc.put(&n, note::DELETED, true)?;
+            }
+            Op::NodeToNote {
+                map,
+                node: node_id,
+                note: note_id,
+                x,
+                y,
+            } => {
+                check_coords(&[*x, *y])?;
+                let n = self.live_node(map, node_id)?;
+                if self.root_of(map)? == *node_id {
+                    return Err(BoardError::Invalid("the root of a mind map cannot become a note".into()));
+                }
+                let text = self.text_of(&n, node::TEXT);
+                let parent = string(&self.doc, &n, node::PARENT).unwrap_or_default();
+                let nodes = self.nodes_obj(map)?;
+                for (_, child) in doc::children(&self.doc, &nodes) {
+                    if string(&self.doc, &child, node::PARENT).as_deref() == Some(node_id) {
+                        self.doc.put(&child, node::PARENT, parent.as_str())?;
+                    }
+                }
+                self.doc.put(&n, node::DELETED, true)?;
+                self.apply_ops(
+                    &Op::CreateNote {
+                        id: note_id.clone(),
+                        x: *x,
+                        y: *y,
+                        color: Color::Yellow,
+                        text,
+                    },
+                    ctx,
+                )?;
             }
         }
         Ok(())
     }
 
-    /// The board's title.
-    pub fn title(&self) -> String {
-        self.obj_at(&ROOT, schema::META)
-            .and_then(|m| self.obj_at(&m, schema::TITLE))
+    // ---- helpers -------------------------------------------------------
+
+    pub(crate) fn container(&self, key: &str) -> Result<ObjId, BoardError> {
+        self.child(&ROOT, key)
+            .ok_or_else(|| BoardError::NotABoard(format!("missing object {key:?}")))
+    }
+
+    pub(crate) fn child(&self, parent: &ObjId, key: &str) -> Option<ObjId> {
+        doc::object(&self.doc, parent, key)
+    }
+
+    /// An item of `kind` (a root container) that exists and is not deleted.
+    fn live(&self, kind: &str, id: &str) -> Result<ObjId, BoardError> {
+        let obj = self.any(kind, id)?;
+        if boolean(&self.doc, &obj, schema::DELETED).unwrap_or(false) {
+            return Err(BoardError::NotFound(id.to_string()));
+        }
+        Ok(obj)
+    }
+
+    /// An item of `kind`, deleted or not.
+    fn any(&self, kind: &str, id: &str) -> Result<ObjId, BoardError> {
+        let c = self.container(kind)?;
+        self.child(&c, id)
+            .ok_or_else(|| BoardError::NotFound(id.to_string()))
+    }
+
+    fn is_live_item(&self, id: &str) -> bool {
+        if [schema::NOTES, schema::FRAMES]
+            .iter()
+            .any(|k| self.live(k, id).is_ok())
+        {
+            return true;
+        }
+        let Ok(maps) = self.container(schema::MINDMAPS) else {
+            return false;
+        };
+        doc::children(&self.doc, &maps)
+            .into_iter()
+            .any(|(m, _)| self.live_node(&m, id).is_ok())
+    }
+
+    /// Creates the map for a new item with the fields every item has.
+    fn new_item(&mut self, kind: &str, id: &str, ctx: &Ctx) -> Result<ObjId, BoardError> {
+        check_id(id)?;
+        let c = self.container(kind)?;
+        if self.child(&c, id).is_some() {
+            return Err(BoardError::Exists(id.to_string()));
+        }
+        self.check_room(&c)?;
+        let obj = self.doc.put_object(&c, id, ObjType::Map)?;
+        self.doc.put(&obj, schema::AUTHOR, ctx.participant.as_str())?;
+        self.doc.put(&obj, schema::CREATED_AT, ctx.now_ms)?;
+        self.doc.put(&obj, schema::DELETED, false)?;
+        Ok(obj)
+    }
+
+    fn check_room(&self, container: &ObjId) -> Result<(), BoardError> {
+        if self.doc.length(container) >= self.limits.max_items {
+            return Err(BoardError::TooManyItems {
+                max: self.limits.max_items,
+            });
+        }
+        Ok(())
+    }
+
+    fn put_text(&mut self, obj: &ObjId, key: &str, text: &str, max: usize) -> Result<(), BoardError> {
+        check_len(text, max)?;
+        let t = self.doc.put_object(obj, key, ObjType::Text)?;
+        self.doc.splice_text(&t, 0, 0, text)?;
+        Ok(())
+    }
+
+    fn text_obj(&self, obj: &ObjId, key: &str) -> Result<ObjId, BoardError> {
+        self.child(obj, key)
+            .ok_or_else(|| BoardError::NotABoard(format!("missing text {key:?}")))
+    }
+
+    fn text_of(&self, obj: &ObjId, key: &str) -> String {
+        self.child(obj, key)
             .and_then(|t| self.doc.text(&t).ok())
             .unwrap_or_default()
     }
 
-    /// All notes, bottom to top.
-    pub fn notes(&self) -> Vec<NoteView> {
-        let Some(notes) = self.obj_at(&ROOT, schema::NOTES) else {
-            return Vec::new();
+    fn splice(&mut self, obj: &ObjId, index: usize, delete: usize, insert: &str) -> Result<(), BoardError> {
+        let t = self.text_obj(obj, schema::TEXT)?;
+        let len = self.doc.length(&t);
+        if index.checked_add(delete).is_none_or(|end| end > len) {
+            return Err(BoardError::EditOutOfRange { len });
+        }
+        let new_len = len - delete + insert.chars().count();
+        let max = self.limits.max_note_chars;
+        if new_len > max {
+            return Err(BoardError::TextTooLong { len: new_len, max });
+        }
+        let del = isize::try_from(delete).map_err(|_| BoardError::EditOutOfRange { len })?;
+        self.doc.splice_text(&t, index, del, insert)?;
+        Ok(())
+    }
+
+    fn set_meta_text(&mut self, key: &str, value: &str) -> Result<(), BoardError> {
+        check_len(value, self.limits.max_title_chars)?;
+        let m = self.container(schema::META)?;
+        let t = match self.child(&m, key) {
+            Some(t) => t,
+            None => self.doc.put_object(&m, key, ObjType::Text)?,
         };
-        let mut out: Vec<NoteView> = self
-            .doc
-            .keys(&notes)
-            .filter_map(|id| self.note(&id))
-            .collect();
-        out.sort_by(|a, b| a.z.total_cmp(&b.z).then_with(|| a.id.cmp(&b.id)));
-        out
+        self.doc.update_text(&t, value)?;
+        Ok(())
     }
 
-    /// One note, if it exists.
-    pub fn note(&self, id: &str) -> Option<NoteView> {
-        let notes = self.obj_at(&ROOT, schema::NOTES)?;
-        let n = self.obj_at(&notes, id)?;
-        Some(read::note_view(&self.doc, id, &n))
-    }
-
-    pub fn note_count(&self) -> usize {
-        self.obj_at(&ROOT, schema::NOTES)
-            .map(|n| self.doc.length(&n))
-            .unwrap_or(0)
-    }
-
-    fn top_z(&self) -> f64 {
-        self.notes().last().map(|n| n.z).unwrap_or(0.0)
-    }
-
-    fn notes_obj(&self) -> Result<ObjId, BoardError> {
-        self.map_at(&ROOT, schema::NOTES)
-    }
-
-    fn note_obj(&self, id: &str) -> Result<ObjId, BoardError> {
-        let notes = self.notes_obj()?;
-        self.obj_at(&notes, id)
-            .ok_or_else(|| BoardError::NoSuchNote(id.to_string()))
-    }
-
-    fn obj_at(&self, parent: &ObjId, key: &str) -> Option<ObjId> {
-        match self.doc.get(parent, key) {
-            Ok(Some((automerge::Value::Object(_), id))) => Some(id),
-            _ => None,
+    /// The corner of the note's frame (deleted frames included), or (0, 0).
+    pub(crate) fn frame_origin(&self, n: &ObjId) -> (f64, f64) {
+        let Some(f) = string(&self.doc, n, note::FRAME).filter(|f| !f.is_empty()) else {
+            return (0.0, 0.0);
+        };
+        match self.any(schema::FRAMES, &f) {
+            Ok(fo) => (
+                number(&self.doc, &fo, frame::X).unwrap_or(0.0),
+                number(&self.doc, &fo, frame::Y).unwrap_or(0.0),
+            ),
+            Err(_) => (0.0, 0.0),
         }
     }
 
-    fn map_at(&self, parent: &ObjId, key: &str) -> Result<ObjId, BoardError> {
-        self.obj_at(parent, key)
-            .ok_or_else(|| BoardError::NotABoard(format!("missing object {key:?}")))
+    fn top_z(&self) -> f64 {
+        let Ok(notes) = self.container(schema::NOTES) else {
+            return 0.0;
+        };
+        doc::children(&self.doc, &notes)
+            .iter()
+            .filter_map(|(_, n)| number(&self.doc, n, note::Z))
+            .fold(0.0, f64::max)
+    }
+
+    fn nodes_obj(&self, map: &str) -> Result<ObjId, BoardError> {
+        let maps = self.container(schema::MINDMAPS)?;
+        let m = self
+            .child(&maps, map)
+            .ok_or_else(|| BoardError::NotFound(map.to_string()))?;
+        self.child(&m, schema::mindmap::NODES)
+            .ok_or_else(|| BoardError::NotABoard(format!("mind map {map} has no nodes")))
+    }
+
+    fn root_of(&self, map: &str) -> Result<String, BoardError> {
+        let maps = self.container(schema::MINDMAPS)?;
+        let m = self
+            .child(&maps, map)
+            .ok_or_else(|| BoardError::NotFound(map.to_string()))?;
+        Ok(string(&self.doc, &m, schema::mindmap::ROOT).unwrap_or_default())
+    }
+
+    fn node_any(&self, map: &str, id: &str) -> Result<ObjId, BoardError> {
+        let nodes = self.nodes_obj(map)?;
+        self.child(&nodes, id)
+            .ok_or_else(|| BoardError::NotFound(id.to_string()))
+    }
+
+    fn live_node(&self, map: &str, id: &str) -> Result<ObjId, BoardError> {
+        let n = self.node_any(map, id)?;
+        if boolean(&self.doc, &n, node::DELETED).unwrap_or(false) {
+            return Err(BoardError::NotFound(id.to_string()));
+        }
+        Ok(n)
+    }
+
+    /// Whether `candidate` is `ancestor` or lies below it (as stored now).
+    fn is_in_subtree(&self, map: &str, candidate: &str, ancestor: &str) -> bool {
+        let Ok(nodes) = self.nodes_obj(map) else {
+            return false;
+        };
+        let mut cur = candidate.to_string();
+        for _ in 0..=self.doc.length(&nodes) {
+            if cur == ancestor {
+                return true;
+            }
+            match self
+                .child(&nodes, &cur)
+                .and_then(|n| string(&self.doc, &n, node::PARENT))
+            {
+                Some(p) if !p.is_empty() => cur = p,
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    fn new_node(
+        &mut self,
+        map: &str,
+        id: &str,
+        parent: &str,
+        order: f64,
+        text: &str,
+        ctx: &Ctx,
+    ) -> Result<(), BoardError> {
+        check_id(id)?;
+        check_coords(&[order])?;
+        let nodes = self.nodes_obj(map)?;
+        if self.child(&nodes, id).is_some() {
+            return Err(BoardError::Exists(id.to_string()));
+        }
+        self.check_room(&nodes)?;
+        let n = self.doc.put_object(&nodes, id, ObjType::Map)?;
+        self.put_text(&n, node::TEXT, text, self.limits.max_note_chars)?;
+        self.doc.put(&n, node::PARENT, parent)?;
+        self.doc.put(&n, node::ORDER, order)?;
+        self.doc.put(&n, node::COLLAPSED, false)?;
+        self.doc.put(&n, node::COLOR, Color::Yellow.as_str())?;
+        self.doc.put(&n, node::AUTHOR, ctx.participant.as_str())?;
+        self.doc.put(&n, node::CREATED_AT, ctx.now_ms)?;
+        self.doc.put(&n, node::EDITED_AT, ctx.now_ms)?;
+        self.doc.put(&n, node::DELETED, false)?;
+        Ok(())
     }
 
     fn check_shape(&self) -> Result<(), BoardError> {
@@ -320,8 +729,9 @@ impl Board {
             },
             _ => return Err(BoardError::NotABoard("no schema version".into())),
         }
-        self.notes_obj()?;
-        self.map_at(&ROOT, schema::META)?;
+        for key in &schema::ROOT_KEYS[1..] {
+            self.container(key)?;
+        }
         Ok(())
     }
 }
@@ -342,10 +752,15 @@ fn genesis() -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(ActorId::from(schema::GENESIS_ACTOR));
     let init = |doc: &mut AutoCommit| -> Result<(), automerge::AutomergeError> {
         doc.put(ROOT, schema::SCHEMA_VERSION_KEY, schema::SCHEMA_VERSION)?;
-        let meta = doc.put_object(ROOT, schema::META, ObjType::Map)?;
-        doc.put_object(&meta, schema::TITLE, ObjType::Text)?;
-        doc.put(&meta, schema::CREATED_AT, 0_i64)?;
-        doc.put_object(ROOT, schema::NOTES, ObjType::Map)?;
+        let m = doc.put_object(ROOT, schema::META, ObjType::Map)?;
+        doc.put_object(&m, meta::TITLE, ObjType::Text)?;
+        doc.put_object(&m, meta::THEME, ObjType::Text)?;
+        doc.put(&m, meta::LANGUAGE, "")?;
+        doc.put(&m, meta::TEMPLATE, "blank")?;
+        doc.put(&m, meta::CREATED_AT, 0_i64)?;
+        for key in &schema::ROOT_KEYS[2..] {
+            doc.put_object(ROOT, *key, ObjType::Map)?;
+        }
         Ok(())
     };
     init(&mut doc).expect("genesis ops on an empty document cannot fail");
@@ -353,17 +768,11 @@ fn genesis() -> AutoCommit {
     doc
 }
 
-fn op_name(op: &Op) -> &'static str {
-    match op {
-        Op::SetTitle { .. } => "set_title",
-        Op::CreateNote { .. } => "create_note",
-        Op::EditText { .. } => "edit_text",
-        Op::MoveNote { .. } => "move_note",
-        Op::ResizeNote { .. } => "resize_note",
-        Op::RecolorNote { .. } => "recolor_note",
-        Op::BringToFront { .. } => "bring_to_front",
-        Op::DeleteNote { .. } => "delete_note",
-    }
+fn op_name(op: &Op) -> String {
+    serde_json::to_value(op)
+        .ok()
+        .and_then(|v| v.get("op").and_then(|o| o.as_str()).map(String::from))
+        .unwrap_or_default()
 }
 
 /// Ids are chosen by clients, so they are checked: short and URL-safe.
@@ -379,10 +788,26 @@ pub fn check_id(id: &str) -> Result<(), BoardError> {
     }
 }
 
+fn check_len(text: &str, max: usize) -> Result<(), BoardError> {
+    let len = text.chars().count();
+    if len > max {
+        return Err(BoardError::TextTooLong { len, max });
+    }
+    Ok(())
+}
+
 fn check_coords(values: &[f64]) -> Result<(), BoardError> {
     if values.iter().all(|v| v.is_finite() && v.abs() <= MAX_COORD) {
         Ok(())
     } else {
         Err(BoardError::BadGeometry)
     }
+}
+
+fn check_size(w: f64, h: f64) -> Result<(), BoardError> {
+    check_coords(&[w, h])?;
+    if w < MIN_SIZE || h < MIN_SIZE {
+        return Err(BoardError::BadGeometry);
+    }
+    Ok(())
 }

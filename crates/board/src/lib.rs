@@ -36,15 +36,17 @@
 //!   genesis change, so they are one and the same object everywhere.
 
 mod board;
+mod doc;
 mod error;
 mod op;
 mod read;
+pub mod layout;
 pub mod schema;
 mod validate;
 
 pub use automerge;
-pub use board::{Board, Limits, MAX_COORD, NOTE_SIZE, check_id};
+pub use board::{Board, Limits, MAX_COORD, MIN_SIZE, NOTE_SIZE, check_id};
 pub use error::BoardError;
-pub use op::{Color, Ctx, NoteId, Op, text_splice};
-pub use read::NoteView;
+pub use op::{Color, Ctx, NoteId, Op, RoleGroup, order_between, text_splice};
+pub use read::{ConnectorView, FrameView, MindMapView, NodeView, NoteView, ParticipantView};
 pub use validate::{ValidationError, Violation, validate};

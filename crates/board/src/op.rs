@@ -43,48 +43,106 @@ impl Color {
     }
 }
 
+/// The role group a participant belongs to. Shown as a colour; used for the
+/// balance of contributions, never to rank people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleGroup {
+    Citizen,
+    Politician,
+    Administrator,
+    #[default]
+    Other,
+}
+
+impl RoleGroup {
+    pub const ALL: [RoleGroup; 4] = [
+        RoleGroup::Citizen,
+        RoleGroup::Politician,
+        RoleGroup::Administrator,
+        RoleGroup::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleGroup::Citizen => "citizen",
+            RoleGroup::Politician => "politician",
+            RoleGroup::Administrator => "administrator",
+            RoleGroup::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RoleGroup> {
+        RoleGroup::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 /// One user edit. Applied in exactly one place: [`crate::Board::apply`].
+///
+/// Positions in ops are absolute board coordinates; the model stores a
+/// framed note's position relative to its frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
-    SetTitle {
-        title: String,
-    },
-    CreateNote {
-        id: NoteId,
-        x: f64,
-        y: f64,
-        color: Color,
-        text: String,
-    },
+    // The board
+    SetTitle { title: String },
+    SetTheme { theme: String },
+    SetLanguage { language: String },
+    SetTemplate { template: String },
+    /// Adds or updates the participant making the edit (`Ctx::participant`).
+    SetParticipant { name: String, role: RoleGroup, color: String },
+
+    // Sticky notes
+    CreateNote { id: NoteId, x: f64, y: f64, color: Color, text: String },
     /// Replace `delete` characters at `index` (Unicode scalar values) with `insert`.
-    EditText {
-        id: NoteId,
-        index: usize,
-        delete: usize,
-        insert: String,
-    },
-    MoveNote {
-        id: NoteId,
-        x: f64,
-        y: f64,
-    },
-    ResizeNote {
-        id: NoteId,
-        w: f64,
-        h: f64,
-    },
-    RecolorNote {
-        id: NoteId,
-        color: Color,
-    },
+    EditText { id: NoteId, index: usize, delete: usize, insert: String },
+    MoveNote { id: NoteId, x: f64, y: f64 },
+    ResizeNote { id: NoteId, w: f64, h: f64 },
+    RecolorNote { id: NoteId, color: Color },
     /// Put the note on top of all others.
-    BringToFront {
-        id: NoteId,
-    },
-    DeleteNote {
-        id: NoteId,
-    },
+    BringToFront { id: NoteId },
+    /// Set the stacking order directly (undo of a restack).
+    SetNoteZ { id: NoteId, z: f64 },
+    DeleteNote { id: NoteId },
+    RestoreNote { id: NoteId },
+    /// Put a note into a frame (`None`: take it out). Its place on the board stays.
+    SetNoteFrame { id: NoteId, frame: Option<String> },
+
+    // Frames
+    CreateFrame { id: String, name: String, x: f64, y: f64, w: f64, h: f64, color: Color },
+    RenameFrame { id: String, name: String },
+    /// Moves the frame; the notes in it move with it.
+    MoveFrame { id: String, x: f64, y: f64 },
+    ResizeFrame { id: String, w: f64, h: f64 },
+    /// Deletes the frame; its notes stay where they are, outside any frame.
+    DeleteFrame { id: String },
+    RestoreFrame { id: String },
+
+    // Connectors
+    Connect { id: String, from: String, to: String, label: String },
+    SetConnectorLabel { id: String, label: String },
+    DeleteConnector { id: String },
+    RestoreConnector { id: String },
+
+    // Mind maps
+    CreateMindMap { id: String, root: String, text: String },
+    /// Adds a node under `parent`; `order` places it among its siblings
+    /// (use [`crate::order_between`] for "after this one").
+    AddNode { map: String, id: String, parent: String, order: f64, text: String },
+    EditNodeText { map: String, id: String, index: usize, delete: usize, insert: String },
+    /// Moves a node (and its subtree) under another parent.
+    Reparent { map: String, id: String, parent: String, order: f64 },
+    /// Moves a node among its siblings.
+    Reorder { map: String, id: String, order: f64 },
+    SetCollapsed { map: String, id: String, collapsed: bool },
+    RecolorNode { map: String, id: String, color: Color },
+    /// Deletes a node and, in the view, its subtree.
+    DeleteNode { map: String, id: String },
+    RestoreNode { map: String, id: String },
+    /// Turns a note into a mind-map node (the note is deleted).
+    NoteToNode { note: NoteId, map: String, node: String, parent: String, order: f64 },
+    /// Turns a node into a note at (x, y); its children move up to its parent.
+    NodeToNote { map: String, node: String, note: NoteId, x: f64, y: f64 },
 }
 
 /// Who makes an edit, and when. The model reads no clock of its own.
@@ -102,6 +160,18 @@ impl Ctx {
             participant: participant.into(),
             now_ms,
         }
+    }
+}
+
+/// A sibling order strictly between `before` and `after` (either may be
+/// missing: first or last place). Orders are plain numbers; ties between
+/// concurrent inserts are broken by id when sorting.
+pub fn order_between(before: Option<f64>, after: Option<f64>) -> f64 {
+    match (before, after) {
+        (None, None) => 0.0,
+        (Some(b), None) => b.floor() + 1.0,
+        (None, Some(a)) => a.ceil() - 1.0,
+        (Some(b), Some(a)) => b + (a - b) / 2.0,
     }
 }
 

@@ -5,9 +5,9 @@ use std::fmt;
 use automerge::{ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 
 use crate::board::{Board, Limits, MAX_COORD, check_id};
-use crate::op::Color;
-use crate::read::scalar_number;
-use crate::schema::{self, note};
+use crate::doc::scalar_number;
+use crate::op::{Color, RoleGroup};
+use crate::schema::{self, connector, frame, meta, mindmap, node, note, participant};
 
 /// One thing wrong with a document, with the path where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,20 @@ struct Checker<'a> {
     board: &'a Board,
     limits: &'a Limits,
     out: Vec<Violation>,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Text(usize),
+    Number,
+    Int,
+    Bool,
+    Str(usize),
+    Color,
+    Role,
+    Id,
+    /// An id or "" (no frame, no parent).
+    OptId,
 }
 
 impl Checker<'_> {
@@ -82,91 +96,72 @@ impl Checker<'_> {
         }
     }
 
-    fn text(&mut self, obj: &ObjId, key: &str, path: &str, max: usize) {
-        if let Some(t) = self.object(obj, key, path, ObjType::Text) {
-            let len = self.board.doc().length(&t);
-            if len > max {
-                self.bad(path, format!("{len} characters, at most {max}"));
+    fn field(&mut self, obj: &ObjId, key: &str, path: &str, kind: Kind) {
+        let path = format!("{path}/{key}");
+        if let Kind::Text(max) = kind {
+            if let Some(t) = self.object(obj, key, &path, ObjType::Text) {
+                let len = self.board.doc().length(&t);
+                if len > max {
+                    self.bad(path, format!("{len} characters, at most {max}"));
+                }
             }
+            return;
+        }
+        let s = match self.value(obj, key) {
+            Some((Value::Scalar(s), _)) => s.into_owned(),
+            Some(_) => return self.bad(path, "must be a plain value"),
+            None => return self.bad(path, "is missing"),
+        };
+        let problem = match (kind, &s) {
+            (Kind::Number, v) => match scalar_number(v) {
+                Some(n) if n.is_finite() && n.abs() <= MAX_COORD => None,
+                Some(_) => Some("number out of range".to_string()),
+                None => Some("must be a number".to_string()),
+            },
+            (Kind::Int, ScalarValue::Int(_) | ScalarValue::Uint(_) | ScalarValue::Timestamp(_)) => None,
+            (Kind::Int, _) => Some("must be an integer".into()),
+            (Kind::Bool, ScalarValue::Boolean(_)) => None,
+            (Kind::Bool, _) => Some("must be true or false".into()),
+            (Kind::Str(max), ScalarValue::Str(v)) if v.chars().count() <= max => None,
+            (Kind::Color, ScalarValue::Str(v)) if Color::parse(v).is_some() => None,
+            (Kind::Role, ScalarValue::Str(v)) if RoleGroup::parse(v).is_some() => None,
+            (Kind::Id, ScalarValue::Str(v)) if check_id(v).is_ok() => None,
+            (Kind::OptId, ScalarValue::Str(v)) if v.is_empty() || check_id(v).is_ok() => None,
+            (Kind::Str(max), _) => Some(format!("must be a string of at most {max} characters")),
+            (Kind::Color, _) => Some(format!("unknown colour {s}")),
+            (Kind::Role, _) => Some(format!("unknown role group {s}")),
+            (Kind::Id | Kind::OptId, _) => Some(format!("not a valid id: {s}")),
+            (Kind::Text(_), _) => None,
+        };
+        if let Some(p) = problem {
+            self.bad(path, p);
         }
     }
 
-    fn scalar(&mut self, obj: &ObjId, key: &str, path: &str) -> Option<ScalarValue> {
-        match self.value(obj, key) {
-            Some((Value::Scalar(s), _)) => Some(s.into_owned()),
-            Some(_) => {
-                self.bad(path, "must be a plain value");
-                None
-            }
-            None => {
-                self.bad(path, "is missing");
-                None
-            }
-        }
-    }
-
-    fn number(&mut self, obj: &ObjId, key: &str, path: &str) {
-        if let Some(s) = self.scalar(obj, key, path) {
-            match scalar_number(&s) {
-                Some(v) if v.is_finite() && v.abs() <= MAX_COORD => {}
-                Some(_) => self.bad(path, "number out of range"),
-                None => self.bad(path, "must be a number"),
-            }
-        }
-    }
-
-    fn int(&mut self, obj: &ObjId, key: &str, path: &str) {
-        if let Some(s) = self.scalar(obj, key, path)
-            && !matches!(
-                s,
-                ScalarValue::Int(_) | ScalarValue::Uint(_) | ScalarValue::Timestamp(_)
-            )
-        {
-            self.bad(path, "must be an integer");
-        }
-    }
-
-    fn string(&mut self, obj: &ObjId, key: &str, path: &str, max: usize) -> Option<String> {
-        match self.scalar(obj, key, path)? {
-            ScalarValue::Str(s) if s.chars().count() <= max => Some(s.to_string()),
-            ScalarValue::Str(_) => {
-                self.bad(path, format!("longer than {max} characters"));
-                None
-            }
-            _ => {
-                self.bad(path, "must be a string");
-                None
-            }
-        }
-    }
-
-    fn note(&mut self, notes: &ObjId, id: &str) {
-        let path = format!("/notes/{id}");
-        if check_id(id).is_err() {
-            self.bad(&path, "invalid note id");
-        }
-        let Some(n) = self.object(notes, id, &path, ObjType::Map) else {
+    /// Every entry of a container: a map with an id key and the given fields.
+    fn items(&mut self, parent: &ObjId, key: &str, path: &str, fields: &[(&str, Kind)]) {
+        let Some(c) = self.object(parent, key, path, ObjType::Map) else {
             return;
         };
-        self.only_keys(&n, &path, &note::ALL);
-        self.text(
-            &n,
-            note::TEXT,
-            &format!("{path}/text"),
-            self.limits.max_note_chars,
-        );
-        for key in [note::X, note::Y, note::W, note::H, note::Z] {
-            self.number(&n, key, &format!("{path}/{key}"));
+        let ids: Vec<String> = self.board.doc().keys(&c).collect();
+        if ids.len() > self.limits.max_items {
+            self.bad(path, format!("{} items, at most {}", ids.len(), self.limits.max_items));
+            return;
         }
-        let color_path = format!("{path}/color");
-        if let Some(c) = self.string(&n, note::COLOR, &color_path, 16)
-            && Color::parse(&c).is_none()
-        {
-            self.bad(color_path, format!("unknown colour {c:?}"));
+        let allowed: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+        for id in ids {
+            let item_path = format!("{path}/{id}");
+            if check_id(&id).is_err() {
+                self.bad(&item_path, "invalid id");
+            }
+            let Some(obj) = self.object(&c, &id, &item_path, ObjType::Map) else {
+                continue;
+            };
+            self.only_keys(&obj, &item_path, &allowed);
+            for (k, kind) in fields {
+                self.field(&obj, k, &item_path, *kind);
+            }
         }
-        self.string(&n, note::AUTHOR, &format!("{path}/author"), 64);
-        self.int(&n, note::CREATED_AT, &format!("{path}/created_at"));
-        self.int(&n, note::EDITED_AT, &format!("{path}/edited_at"));
     }
 }
 
@@ -177,32 +172,93 @@ pub fn validate(board: &Board, limits: &Limits) -> Result<(), ValidationError> {
         limits,
         out: Vec::new(),
     };
-    c.only_keys(
-        &ROOT,
-        "",
-        &[schema::SCHEMA_VERSION_KEY, schema::META, schema::NOTES],
-    );
-    match c.scalar(&ROOT, schema::SCHEMA_VERSION_KEY, "/schema_version") {
-        Some(ScalarValue::Uint(v)) if v == schema::SCHEMA_VERSION => {}
-        Some(ScalarValue::Int(v)) if v as u64 == schema::SCHEMA_VERSION => {}
+    let text = Kind::Text(limits.max_note_chars);
+    let title = Kind::Text(limits.max_title_chars);
+    c.only_keys(&ROOT, "", &schema::ROOT_KEYS);
+    match c.value(&ROOT, schema::SCHEMA_VERSION_KEY).map(|(v, _)| v) {
+        Some(Value::Scalar(v)) if scalar_number(&v) == Some(schema::SCHEMA_VERSION as f64) => {}
         Some(other) => c.bad("/schema_version", format!("unsupported: {other}")),
-        None => {}
+        None => c.bad("/schema_version", "is missing"),
     }
-    if let Some(meta) = c.object(&ROOT, schema::META, "/meta", ObjType::Map) {
-        c.only_keys(&meta, "/meta", &[schema::TITLE, schema::CREATED_AT]);
-        c.text(&meta, schema::TITLE, "/meta/title", limits.max_title_chars);
-        c.int(&meta, schema::CREATED_AT, "/meta/created_at");
+    if let Some(m) = c.object(&ROOT, schema::META, "/meta", ObjType::Map) {
+        c.only_keys(&m, "/meta", &meta::ALL);
+        c.field(&m, meta::TITLE, "/meta", title);
+        c.field(&m, meta::THEME, "/meta", title);
+        c.field(&m, meta::LANGUAGE, "/meta", Kind::Str(16));
+        c.field(&m, meta::TEMPLATE, "/meta", Kind::Str(64));
+        c.field(&m, meta::CREATED_AT, "/meta", Kind::Int);
     }
-    if let Some(notes) = c.object(&ROOT, schema::NOTES, "/notes", ObjType::Map) {
-        let ids: Vec<String> = board.doc().keys(&notes).collect();
-        if ids.len() > limits.max_notes {
-            c.bad(
-                "/notes",
-                format!("{} notes, at most {}", ids.len(), limits.max_notes),
-            );
+    let common = [
+        (schema::AUTHOR, Kind::Str(64)),
+        (schema::CREATED_AT, Kind::Int),
+        (schema::DELETED, Kind::Bool),
+    ];
+    c.items(
+        &ROOT,
+        schema::PARTICIPANTS,
+        "/participants",
+        &[
+            (participant::NAME, Kind::Str(limits.max_title_chars)),
+            (participant::ROLE, Kind::Role),
+            (participant::COLOR, Kind::Str(32)),
+        ],
+    );
+    let mut note_fields = vec![
+        (note::TEXT, text),
+        (note::X, Kind::Number),
+        (note::Y, Kind::Number),
+        (note::W, Kind::Number),
+        (note::H, Kind::Number),
+        (note::Z, Kind::Number),
+        (note::COLOR, Kind::Color),
+        (note::FRAME, Kind::OptId),
+        (note::EDITED_AT, Kind::Int),
+    ];
+    note_fields.extend(common);
+    c.items(&ROOT, schema::NOTES, "/notes", &note_fields);
+    let mut frame_fields = vec![
+        (frame::NAME, title),
+        (frame::X, Kind::Number),
+        (frame::Y, Kind::Number),
+        (frame::W, Kind::Number),
+        (frame::H, Kind::Number),
+        (frame::COLOR, Kind::Color),
+    ];
+    frame_fields.extend(common);
+    c.items(&ROOT, schema::FRAMES, "/frames", &frame_fields);
+    let mut connector_fields = vec![
+        (connector::FROM, Kind::Id),
+        (connector::TO, Kind::Id),
+        (connector::LABEL, title),
+    ];
+    connector_fields.extend(common);
+    c.items(&ROOT, schema::CONNECTORS, "/connectors", &connector_fields);
+
+    let mut node_fields = vec![
+        (node::TEXT, text),
+        (node::PARENT, Kind::OptId),
+        (node::ORDER, Kind::Number),
+        (node::COLLAPSED, Kind::Bool),
+        (node::COLOR, Kind::Color),
+        (node::EDITED_AT, Kind::Int),
+    ];
+    node_fields.extend(common);
+    if let Some(maps) = c.object(&ROOT, schema::MINDMAPS, "/mindmaps", ObjType::Map) {
+        let ids: Vec<String> = board.doc().keys(&maps).collect();
+        if ids.len() > limits.max_items {
+            c.bad("/mindmaps", "too many mind maps");
         }
-        for id in ids.iter().take(limits.max_notes + 1) {
-            c.note(&notes, id);
+        for id in ids.into_iter().take(limits.max_items) {
+            let path = format!("/mindmaps/{id}");
+            if check_id(&id).is_err() {
+                c.bad(&path, "invalid id");
+            }
+            let Some(m) = c.object(&maps, &id, &path, ObjType::Map) else {
+                continue;
+            };
+            c.only_keys(&m, &path, &mindmap::ALL);
+            c.field(&m, mindmap::ROOT, &path, Kind::Id);
+            c.items(&m, mindmap::NODES, &format!("{path}/nodes"), &node_fields);
         }
     }
     if c.out.is_empty() {
