@@ -125,14 +125,26 @@ impl Board {
     /// Applies one edit as one Automerge change and returns its hash
     /// (`None` when the edit changed nothing). On error nothing changes.
     pub fn apply(&mut self, op: &Op, ctx: &Ctx) -> Result<Option<ChangeHash>, BoardError> {
-        if let Err(e) = self.apply_ops(op, ctx) {
+        if let Err(e) = self.apply_uncommitted(op, ctx) {
             self.doc.rollback();
             return Err(e);
         }
+        Ok(self.commit_ops(std::slice::from_ref(op), ctx))
+    }
+
+    /// Applies an op inside the open transaction (the caller commits or
+    /// rolls back). The one place where an [`Op`] becomes document changes.
+    pub(crate) fn apply_uncommitted(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
+        self.apply_ops(op, ctx)
+    }
+
+    /// Commits the open transaction as one change named after `ops`.
+    pub(crate) fn commit_ops(&mut self, ops: &[Op], ctx: &Ctx) -> Option<ChangeHash> {
+        let names: Vec<String> = ops.iter().map(op_name).collect();
         let opts = CommitOptions::default()
-            .with_message(op_name(op))
+            .with_message(names.join(","))
             .with_time(ctx.now_ms.div_euclid(1000));
-        Ok(self.doc.commit_with(opts))
+        self.doc.commit_with(opts)
     }
 
     fn apply_ops(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
@@ -159,7 +171,8 @@ impl Board {
                     Some(p) => p,
                     None => {
                         self.check_room(&ps)?;
-                        self.doc.put_object(&ps, ctx.participant.as_str(), ObjType::Map)?
+                        self.doc
+                            .put_object(&ps, ctx.participant.as_str(), ObjType::Map)?
                     }
                 };
                 self.doc.put(&p, participant::NAME, name.as_str())?;
@@ -270,7 +283,12 @@ impl Board {
                 check_size(*w, *h)?;
                 let f = self.new_item(schema::FRAMES, id, ctx)?;
                 self.put_text(&f, frame::NAME, name, self.limits.max_title_chars)?;
-                for (k, v) in [(frame::X, *x), (frame::Y, *y), (frame::W, *w), (frame::H, *h)] {
+                for (k, v) in [
+                    (frame::X, *x),
+                    (frame::Y, *y),
+                    (frame::W, *w),
+                    (frame::H, *h),
+                ] {
                     self.doc.put(&f, k, v)?;
                 }
                 self.doc.put(&f, frame::COLOR, color.as_str())?;
@@ -324,7 +342,9 @@ impl Board {
                 label,
             } => {
                 if from == to {
-                    return Err(BoardError::Invalid("a connector needs two different ends".into()));
+                    return Err(BoardError::Invalid(
+                        "a connector needs two different ends".into(),
+                    ));
                 }
                 for end in [from, to] {
                     if !self.is_live_item(end) {
@@ -360,7 +380,8 @@ impl Board {
                 self.check_room(&maps)?;
                 let m = self.doc.put_object(&maps, id.as_str(), ObjType::Map)?;
                 self.doc.put(&m, schema::mindmap::ROOT, root.as_str())?;
-                self.doc.put_object(&m, schema::mindmap::NODES, ObjType::Map)?;
+                self.doc
+                    .put_object(&m, schema::mindmap::NODES, ObjType::Map)?;
                 self.new_node(id, root, "", 0.0, text, ctx)?;
             }
             Op::AddNode {
@@ -420,7 +441,9 @@ impl Board {
             Op::DeleteNode { map, id } => {
                 let n = self.live_node(map, id)?;
                 if self.root_of(map)? == *id {
-                    return Err(BoardError::Invalid("the root of a mind map cannot be deleted".into()));
+                    return Err(BoardError::Invalid(
+                        "the root of a mind map cannot be deleted".into(),
+                    ));
                 }
                 // The subtree goes with it, explicitly: a child added under
                 // this node concurrently is not in this change and stays
@@ -474,7 +497,9 @@ impl Board {
                 check_coords(&[*x, *y])?;
                 let n = self.live_node(map, node_id)?;
                 if self.root_of(map)? == *node_id {
-                    return Err(BoardError::Invalid("the root of a mind map cannot become a note".into()));
+                    return Err(BoardError::Invalid(
+                        "the root of a mind map cannot become a note".into(),
+                    ));
                 }
                 let text = self.text_of(&n, node::TEXT);
                 let parent = string(&self.doc, &n, node::PARENT).unwrap_or_default();
@@ -551,7 +576,8 @@ impl Board {
         }
         self.check_room(&c)?;
         let obj = self.doc.put_object(&c, id, ObjType::Map)?;
-        self.doc.put(&obj, schema::AUTHOR, ctx.participant.as_str())?;
+        self.doc
+            .put(&obj, schema::AUTHOR, ctx.participant.as_str())?;
         self.doc.put(&obj, schema::CREATED_AT, ctx.now_ms)?;
         self.doc.put(&obj, schema::DELETED, false)?;
         Ok(obj)
@@ -566,7 +592,13 @@ impl Board {
         Ok(())
     }
 
-    fn put_text(&mut self, obj: &ObjId, key: &str, text: &str, max: usize) -> Result<(), BoardError> {
+    fn put_text(
+        &mut self,
+        obj: &ObjId,
+        key: &str,
+        text: &str,
+        max: usize,
+    ) -> Result<(), BoardError> {
         check_len(text, max)?;
         let t = self.doc.put_object(obj, key, ObjType::Text)?;
         self.doc.splice_text(&t, 0, 0, text)?;
@@ -584,7 +616,13 @@ impl Board {
             .unwrap_or_default()
     }
 
-    fn splice(&mut self, obj: &ObjId, index: usize, delete: usize, insert: &str) -> Result<(), BoardError> {
+    fn splice(
+        &mut self,
+        obj: &ObjId,
+        index: usize,
+        delete: usize,
+        insert: &str,
+    ) -> Result<(), BoardError> {
         let t = self.text_obj(obj, schema::TEXT)?;
         let len = self.doc.length(&t);
         if index.checked_add(delete).is_none_or(|end| end > len) {

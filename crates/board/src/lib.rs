@@ -38,10 +38,11 @@
 mod board;
 mod doc;
 mod error;
+pub mod layout;
 mod op;
 mod read;
-pub mod layout;
 pub mod schema;
+mod undo;
 mod validate;
 
 pub use automerge;
@@ -49,4 +50,5 @@ pub use board::{Board, Limits, MAX_COORD, MIN_SIZE, NOTE_SIZE, check_id};
 pub use error::BoardError;
 pub use op::{Color, Ctx, NoteId, Op, RoleGroup, order_between, text_splice};
 pub use read::{ConnectorView, FrameView, MindMapView, NodeView, NoteView, ParticipantView};
+pub use undo::{Entry, History, MAX_HISTORY};
 pub use validate::{ValidationError, Violation, validate};

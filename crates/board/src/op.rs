@@ -85,64 +85,196 @@ impl RoleGroup {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
     // The board
-    SetTitle { title: String },
-    SetTheme { theme: String },
-    SetLanguage { language: String },
-    SetTemplate { template: String },
+    SetTitle {
+        title: String,
+    },
+    SetTheme {
+        theme: String,
+    },
+    SetLanguage {
+        language: String,
+    },
+    SetTemplate {
+        template: String,
+    },
     /// Adds or updates the participant making the edit (`Ctx::participant`).
-    SetParticipant { name: String, role: RoleGroup, color: String },
+    SetParticipant {
+        name: String,
+        role: RoleGroup,
+        color: String,
+    },
 
     // Sticky notes
-    CreateNote { id: NoteId, x: f64, y: f64, color: Color, text: String },
+    CreateNote {
+        id: NoteId,
+        x: f64,
+        y: f64,
+        color: Color,
+        text: String,
+    },
     /// Replace `delete` characters at `index` (Unicode scalar values) with `insert`.
-    EditText { id: NoteId, index: usize, delete: usize, insert: String },
-    MoveNote { id: NoteId, x: f64, y: f64 },
-    ResizeNote { id: NoteId, w: f64, h: f64 },
-    RecolorNote { id: NoteId, color: Color },
+    EditText {
+        id: NoteId,
+        index: usize,
+        delete: usize,
+        insert: String,
+    },
+    MoveNote {
+        id: NoteId,
+        x: f64,
+        y: f64,
+    },
+    ResizeNote {
+        id: NoteId,
+        w: f64,
+        h: f64,
+    },
+    RecolorNote {
+        id: NoteId,
+        color: Color,
+    },
     /// Put the note on top of all others.
-    BringToFront { id: NoteId },
+    BringToFront {
+        id: NoteId,
+    },
     /// Set the stacking order directly (undo of a restack).
-    SetNoteZ { id: NoteId, z: f64 },
-    DeleteNote { id: NoteId },
-    RestoreNote { id: NoteId },
+    SetNoteZ {
+        id: NoteId,
+        z: f64,
+    },
+    DeleteNote {
+        id: NoteId,
+    },
+    RestoreNote {
+        id: NoteId,
+    },
     /// Put a note into a frame (`None`: take it out). Its place on the board stays.
-    SetNoteFrame { id: NoteId, frame: Option<String> },
+    SetNoteFrame {
+        id: NoteId,
+        frame: Option<String>,
+    },
 
     // Frames
-    CreateFrame { id: String, name: String, x: f64, y: f64, w: f64, h: f64, color: Color },
-    RenameFrame { id: String, name: String },
+    CreateFrame {
+        id: String,
+        name: String,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        color: Color,
+    },
+    RenameFrame {
+        id: String,
+        name: String,
+    },
     /// Moves the frame; the notes in it move with it.
-    MoveFrame { id: String, x: f64, y: f64 },
-    ResizeFrame { id: String, w: f64, h: f64 },
+    MoveFrame {
+        id: String,
+        x: f64,
+        y: f64,
+    },
+    ResizeFrame {
+        id: String,
+        w: f64,
+        h: f64,
+    },
     /// Deletes the frame; its notes stay where they are, outside any frame.
-    DeleteFrame { id: String },
-    RestoreFrame { id: String },
+    DeleteFrame {
+        id: String,
+    },
+    RestoreFrame {
+        id: String,
+    },
 
     // Connectors
-    Connect { id: String, from: String, to: String, label: String },
-    SetConnectorLabel { id: String, label: String },
-    DeleteConnector { id: String },
-    RestoreConnector { id: String },
+    Connect {
+        id: String,
+        from: String,
+        to: String,
+        label: String,
+    },
+    SetConnectorLabel {
+        id: String,
+        label: String,
+    },
+    DeleteConnector {
+        id: String,
+    },
+    RestoreConnector {
+        id: String,
+    },
 
     // Mind maps
-    CreateMindMap { id: String, root: String, text: String },
+    CreateMindMap {
+        id: String,
+        root: String,
+        text: String,
+    },
     /// Adds a node under `parent`; `order` places it among its siblings
     /// (use [`crate::order_between`] for "after this one").
-    AddNode { map: String, id: String, parent: String, order: f64, text: String },
-    EditNodeText { map: String, id: String, index: usize, delete: usize, insert: String },
+    AddNode {
+        map: String,
+        id: String,
+        parent: String,
+        order: f64,
+        text: String,
+    },
+    EditNodeText {
+        map: String,
+        id: String,
+        index: usize,
+        delete: usize,
+        insert: String,
+    },
     /// Moves a node (and its subtree) under another parent.
-    Reparent { map: String, id: String, parent: String, order: f64 },
+    Reparent {
+        map: String,
+        id: String,
+        parent: String,
+        order: f64,
+    },
     /// Moves a node among its siblings.
-    Reorder { map: String, id: String, order: f64 },
-    SetCollapsed { map: String, id: String, collapsed: bool },
-    RecolorNode { map: String, id: String, color: Color },
+    Reorder {
+        map: String,
+        id: String,
+        order: f64,
+    },
+    SetCollapsed {
+        map: String,
+        id: String,
+        collapsed: bool,
+    },
+    RecolorNode {
+        map: String,
+        id: String,
+        color: Color,
+    },
     /// Deletes a node and, in the view, its subtree.
-    DeleteNode { map: String, id: String },
-    RestoreNode { map: String, id: String },
+    DeleteNode {
+        map: String,
+        id: String,
+    },
+    RestoreNode {
+        map: String,
+        id: String,
+    },
     /// Turns a note into a mind-map node (the note is deleted).
-    NoteToNode { note: NoteId, map: String, node: String, parent: String, order: f64 },
+    NoteToNode {
+        note: NoteId,
+        map: String,
+        node: String,
+        parent: String,
+        order: f64,
+    },
     /// Turns a node into a note at (x, y); its children move up to its parent.
-    NodeToNote { map: String, node: String, note: NoteId, x: f64, y: f64 },
+    NodeToNote {
+        map: String,
+        node: String,
+        note: NoteId,
+        x: f64,
+        y: f64,
+    },
 }
 
 /// Who makes an edit, and when. The model reads no clock of its own.

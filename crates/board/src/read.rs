@@ -261,7 +261,8 @@ impl Board {
     fn mindmap_view(&self, id: String, m: &ObjId) -> Option<MindMapView> {
         let root = string(&self.doc, m, mindmap::ROOT)?;
         let nodes_obj = doc::object(&self.doc, m, mindmap::NODES)?;
-        let all: HashMap<String, ObjId> = doc::children(&self.doc, &nodes_obj).into_iter().collect();
+        let all: HashMap<String, ObjId> =
+            doc::children(&self.doc, &nodes_obj).into_iter().collect();
         let root_obj = all.get(&root)?;
         let stored_parent = |id: &str| -> Option<String> {
             all.get(id)
@@ -281,7 +282,9 @@ impl Board {
                 p = stored_parent(&cur);
                 steps += 1;
             }
-            let p = p.filter(|p| is_live(p) && all.contains_key(p)).unwrap_or_else(|| root.clone());
+            let p = p
+                .filter(|p| is_live(p) && all.contains_key(p))
+                .unwrap_or_else(|| root.clone());
             parent.insert(nid.clone(), p);
         }
         // Rule 2: break cycles until every node reaches the root.
@@ -304,7 +307,9 @@ impl Board {
                     stranded.push(nid.clone());
                 }
             }
-            let Some(first) = stranded.first().cloned() else { break };
+            let Some(first) = stranded.first().cloned() else {
+                break;
+            };
             // Follow `first` until a node repeats: that loop is a cycle.
             let mut seen = BTreeSet::new();
             let mut cur = first;
@@ -321,7 +326,11 @@ impl Board {
             parent.insert(cut, root.clone());
         }
         // Pre-order walk, siblings by (order, id).
-        let order_of = |id: &str| all.get(id).and_then(|n| number(&self.doc, n, node::ORDER)).unwrap_or(0.0);
+        let order_of = |id: &str| {
+            all.get(id)
+                .and_then(|n| number(&self.doc, n, node::ORDER))
+                .unwrap_or(0.0)
+        };
         let mut kids: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (c, p) in &parent {
             kids.entry(p.clone()).or_default().push(c.clone());

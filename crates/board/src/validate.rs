@@ -118,7 +118,9 @@ impl Checker<'_> {
                 Some(_) => Some("number out of range".to_string()),
                 None => Some("must be a number".to_string()),
             },
-            (Kind::Int, ScalarValue::Int(_) | ScalarValue::Uint(_) | ScalarValue::Timestamp(_)) => None,
+            (Kind::Int, ScalarValue::Int(_) | ScalarValue::Uint(_) | ScalarValue::Timestamp(_)) => {
+                None
+            }
             (Kind::Int, _) => Some("must be an integer".into()),
             (Kind::Bool, ScalarValue::Boolean(_)) => None,
             (Kind::Bool, _) => Some("must be true or false".into()),
@@ -145,7 +147,10 @@ impl Checker<'_> {
         };
         let ids: Vec<String> = self.board.doc().keys(&c).collect();
         if ids.len() > self.limits.max_items {
-            self.bad(path, format!("{} items, at most {}", ids.len(), self.limits.max_items));
+            self.bad(
+                path,
+                format!("{} items, at most {}", ids.len(), self.limits.max_items),
+            );
             return;
         }
         let allowed: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use automerge::ChangeHash;
-use samskab_board::{Board, BoardError, Ctx, Op};
+use samskab_board::{Board, BoardError, Ctx, History, Op};
 
 use crate::message::{
     Ack, ErrorMsg, Hello, Message, PROTOCOL_VERSION, Participant, Permission, Welcome,
@@ -49,6 +49,8 @@ pub struct ClientSession {
     key: Option<String>,
     participant: Participant,
     board: Board,
+    /// This person's undo and redo.
+    history: History,
     peer: PeerSync,
     phase: Phase,
     /// Our own changes the server has not confirmed as stored yet.
@@ -71,6 +73,7 @@ impl ClientSession {
             key,
             participant,
             board,
+            history: History::new(),
             peer: PeerSync::new(),
             phase: Phase::Offline,
             unacked: Vec::new(),
@@ -152,13 +155,38 @@ impl ClientSession {
         Ok(events)
     }
 
-    /// Applies a local edit and queues it for the server.
+    /// Applies a local edit (undoable) and queues it for the server.
     pub fn apply(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
-        if let Some(hash) = self.board.apply(op, ctx)? {
-            self.unacked.push(hash);
-        }
-        self.queue_sync();
+        let hash = self.history.apply(&mut self.board, op, ctx)?;
+        self.sent(hash);
         Ok(())
+    }
+
+    /// Undoes this person's last edit that can still be undone (never
+    /// anyone else's). Returns whether anything changed.
+    pub fn undo(&mut self, ctx: &Ctx) -> Result<bool, BoardError> {
+        let hash = self.history.undo(&mut self.board, ctx)?;
+        Ok(self.sent(hash))
+    }
+
+    pub fn redo(&mut self, ctx: &Ctx) -> Result<bool, BoardError> {
+        let hash = self.history.redo(&mut self.board, ctx)?;
+        Ok(self.sent(hash))
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.history.can_undo()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.history.can_redo()
+    }
+
+    fn sent(&mut self, hash: Option<ChangeHash>) -> bool {
+        let Some(hash) = hash else { return false };
+        self.unacked.push(hash);
+        self.queue_sync();
+        true
     }
 
     /// Merges another replica of this board into ours (an import, or a copy
