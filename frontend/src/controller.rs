@@ -48,6 +48,8 @@ pub struct BoardSignals {
     /// A message for the person, shown briefly (an edit that was refused…).
     pub notice: RwSignal<Option<String>>,
     pub can_edit: RwSignal<bool>,
+    pub can_undo: RwSignal<bool>,
+    pub can_redo: RwSignal<bool>,
 }
 
 struct Handlers {
@@ -95,6 +97,8 @@ pub fn open(board_id: &str, title: &str) -> BoardSignals {
         fatal: RwSignal::new(None),
         notice: RwSignal::new(None),
         can_edit: RwSignal::new(false),
+        can_undo: RwSignal::new(false),
+        can_redo: RwSignal::new(false),
     };
     let participant = participant_id();
     let replica = samskab_board::Board::new(&platform::random_bytes::<16>());
@@ -135,6 +139,29 @@ pub fn apply(op: Op) {
                 c.signals.notice.set(Some(s.note_too_long.to_string()));
             }
             Err(e) => c.signals.notice.set(Some(e.to_string())),
+        }
+        c.flush();
+        c.refresh();
+    });
+}
+
+/// Undoes this person's last edit (never anyone else's).
+pub fn undo() {
+    with(|c| {
+        let ctx = Ctx::new(c.participant.clone(), platform::now_ms());
+        if let Err(e) = c.session.undo(&ctx) {
+            c.signals.notice.set(Some(e.to_string()));
+        }
+        c.flush();
+        c.refresh();
+    });
+}
+
+pub fn redo() {
+    with(|c| {
+        let ctx = Ctx::new(c.participant.clone(), platform::now_ms());
+        if let Err(e) = c.session.redo(&ctx) {
+            c.signals.notice.set(Some(e.to_string()));
         }
         c.flush();
         c.refresh();
@@ -291,6 +318,13 @@ impl Controller {
     }
 
     fn update_status(&mut self) {
+        let (u, r) = (self.session.can_undo(), self.session.can_redo());
+        if self.signals.can_undo.get_untracked() != u {
+            self.signals.can_undo.set(u);
+        }
+        if self.signals.can_redo.get_untracked() != r {
+            self.signals.can_redo.set(r);
+        }
         let unsaved = self.session.unacknowledged();
         let status = match self.session.phase() {
             Phase::Joined(_) if unsaved == 0 => Status::Saved,

@@ -79,6 +79,8 @@ pub struct Strings {
     pub refused: &'static str,
     pub switch_language: &'static str,
     pub empty_board: &'static str,
+    pub undo: &'static str,
+    pub redo: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -112,6 +114,8 @@ pub static EN: Strings = Strings {
     refused: "The server refused a change: ",
     switch_language: "Dansk",
     empty_board: "The board is empty. Add the first note, or double-click the board.",
+    undo: "Undo",
+    redo: "Redo",
 };
 
 pub static DA: Strings = Strings {
@@ -145,6 +149,8 @@ pub static DA: Strings = Strings {
     refused: "Serveren afviste en ændring: ",
     switch_language: "English",
     empty_board: "Tavlen er tom. Tilføj den første seddel, eller dobbeltklik på tavlen.",
+    undo: "Fortryd",
+    redo: "Gentag",
 };
 
 /// The current language, shared through context.

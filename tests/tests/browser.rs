@@ -192,6 +192,29 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
         "return document.querySelector('[data-testid=status]').dataset.state === 'saved';",
     )
     .await?;
+    // Bo undoes his typing (only his), and redoes it; Anna sees both.
+    bo.find(Locator::Css("[data-testid=undo]"))
+        .await?
+        .click()
+        .await?;
+    let has = |t: &str| {
+        format!(
+            "const t = (() => {{ {NOTE_TEXTS} }})(); return t.includes('{t}') && t.includes('{expected}');"
+        )
+    };
+    eventually(&anna, T, "Anna sees Bo's undo", &has("")).await?;
+    bo.find(Locator::Css("[data-testid=redo]"))
+        .await?
+        .click()
+        .await?;
+    eventually(&anna, T, "Anna sees Bo's redo", &has("Ungdomsråd?")).await?;
+    eventually(
+        &bo,
+        T,
+        "Bo saved",
+        "return document.querySelector('[data-testid=status]').dataset.state === 'saved';",
+    )
+    .await?;
     anna.refresh().await?;
     let after_reload = eventually(
         &anna,

@@ -5,7 +5,7 @@ use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, 
 use crate::doc::{self, boolean, number, string};
 use crate::error::BoardError;
 use crate::op::{Color, Ctx, Op};
-use crate::schema::{self, connector, frame, meta, node, note, participant};
+use crate::schema::{self, frame, meta, node, note};
 
 /// Sizes a board and its parts may reach. The same numbers guard local edits
 /// ([`Board::apply`]) and incoming changes ([`crate::validate`]).
@@ -43,7 +43,7 @@ pub const MAX_COORD: f64 = 1.0e7;
 #[derive(Debug)]
 pub struct Board {
     pub(crate) doc: AutoCommit,
-    limits: Limits,
+    pub(crate) limits: Limits,
 }
 
 impl Board {
@@ -147,384 +147,6 @@ impl Board {
         self.doc.commit_with(opts)
     }
 
-    fn apply_ops(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
-        let now = ctx.now_ms;
-        match op {
-            Op::SetTitle { title } => self.set_meta_text(meta::TITLE, title)?,
-            Op::SetTheme { theme } => self.set_meta_text(meta::THEME, theme)?,
-            Op::SetLanguage { language } => {
-                check_len(language, 16)?;
-                let m = self.container(schema::META)?;
-                self.doc.put(&m, meta::LANGUAGE, language.as_str())?;
-            }
-            Op::SetTemplate { template } => {
-                check_len(template, 64)?;
-                let m = self.container(schema::META)?;
-                self.doc.put(&m, meta::TEMPLATE, template.as_str())?;
-            }
-            Op::SetParticipant { name, role, color } => {
-                check_id(&ctx.participant)?;
-                check_len(name, self.limits.max_title_chars)?;
-                check_len(color, 32)?;
-                let ps = self.container(schema::PARTICIPANTS)?;
-                let p = match self.child(&ps, &ctx.participant) {
-                    Some(p) => p,
-                    None => {
-                        self.check_room(&ps)?;
-                        self.doc
-                            .put_object(&ps, ctx.participant.as_str(), ObjType::Map)?
-                    }
-                };
-                self.doc.put(&p, participant::NAME, name.as_str())?;
-                self.doc.put(&p, participant::ROLE, role.as_str())?;
-                self.doc.put(&p, participant::COLOR, color.as_str())?;
-            }
-
-            Op::CreateNote {
-                id,
-                x,
-                y,
-                color,
-                text,
-            } => {
-                check_coords(&[*x, *y])?;
-                let n = self.new_item(schema::NOTES, id, ctx)?;
-                self.put_text(&n, note::TEXT, text, self.limits.max_note_chars)?;
-                let z = self.top_z() + 1.0;
-                for (k, v) in [
-                    (note::X, *x),
-                    (note::Y, *y),
-                    (note::W, NOTE_SIZE.0),
-                    (note::H, NOTE_SIZE.1),
-                    (note::Z, z),
-                ] {
-                    self.doc.put(&n, k, v)?;
-                }
-                self.doc.put(&n, note::COLOR, color.as_str())?;
-                self.doc.put(&n, note::FRAME, "")?;
-                self.doc.put(&n, note::EDITED_AT, now)?;
-            }
-            Op::EditText {
-                id,
-                index,
-                delete,
-                insert,
-            } => {
-                let n = self.live(schema::NOTES, id)?;
-                self.splice(&n, *index, *delete, insert)?;
-                self.doc.put(&n, note::EDITED_AT, now)?;
-            }
-            Op::MoveNote { id, x, y } => {
-                check_coords(&[*x, *y])?;
-                let n = self.live(schema::NOTES, id)?;
-                let (fx, fy) = self.frame_origin(&n);
-                self.doc.put(&n, note::X, x - fx)?;
-                self.doc.put(&n, note::Y, y - fy)?;
-            }
-            Op::ResizeNote { id, w, h } => {
-                check_size(*w, *h)?;
-                let n = self.live(schema::NOTES, id)?;
-                self.doc.put(&n, note::W, *w)?;
-                self.doc.put(&n, note::H, *h)?;
-            }
-            Op::RecolorNote { id, color } => {
-                let n = self.live(schema::NOTES, id)?;
-                self.doc.put(&n, note::COLOR, color.as_str())?;
-            }
-            Op::BringToFront { id } => {
-                let n = self.live(schema::NOTES, id)?;
-                let z = self.top_z() + 1.0;
-                self.doc.put(&n, note::Z, z)?;
-            }
-            Op::SetNoteZ { id, z } => {
-                check_coords(&[*z])?;
-                let n = self.live(schema::NOTES, id)?;
-                self.doc.put(&n, note::Z, *z)?;
-            }
-            Op::DeleteNote { id } => {
-                let n = self.live(schema::NOTES, id)?;
-                self.doc.put(&n, note::DELETED, true)?;
-            }
-            Op::RestoreNote { id } => {
-                let n = self.any(schema::NOTES, id)?;
-                self.doc.put(&n, note::DELETED, false)?;
-            }
-            Op::SetNoteFrame { id, frame } => {
-                let n = self.live(schema::NOTES, id)?;
-                let (ox, oy) = self.frame_origin(&n);
-                let x = number(&self.doc, &n, note::X).unwrap_or(0.0) + ox;
-                let y = number(&self.doc, &n, note::Y).unwrap_or(0.0) + oy;
-                let (fx, fy) = match frame {
-                    Some(f) => {
-                        let fo = self.live(schema::FRAMES, f)?;
-                        (
-                            number(&self.doc, &fo, frame::X).unwrap_or(0.0),
-                            number(&self.doc, &fo, frame::Y).unwrap_or(0.0),
-                        )
-                    }
-                    None => (0.0, 0.0),
-                };
-                self.doc
-                    .put(&n, note::FRAME, frame.as_deref().unwrap_or(""))?;
-                self.doc.put(&n, note::X, x - fx)?;
-                self.doc.put(&n, note::Y, y - fy)?;
-            }
-
-            Op::CreateFrame {
-                id,
-                name,
-                x,
-                y,
-                w,
-                h,
-                color,
-            } => {
-                check_coords(&[*x, *y])?;
-                check_size(*w, *h)?;
-                let f = self.new_item(schema::FRAMES, id, ctx)?;
-                self.put_text(&f, frame::NAME, name, self.limits.max_title_chars)?;
-                for (k, v) in [
-                    (frame::X, *x),
-                    (frame::Y, *y),
-                    (frame::W, *w),
-                    (frame::H, *h),
-                ] {
-                    self.doc.put(&f, k, v)?;
-                }
-                self.doc.put(&f, frame::COLOR, color.as_str())?;
-            }
-            Op::RenameFrame { id, name } => {
-                check_len(name, self.limits.max_title_chars)?;
-                let f = self.live(schema::FRAMES, id)?;
-                let t = self.text_obj(&f, frame::NAME)?;
-                self.doc.update_text(&t, name)?;
-            }
-            Op::MoveFrame { id, x, y } => {
-                check_coords(&[*x, *y])?;
-                let f = self.live(schema::FRAMES, id)?;
-                self.doc.put(&f, frame::X, *x)?;
-                self.doc.put(&f, frame::Y, *y)?;
-            }
-            Op::ResizeFrame { id, w, h } => {
-                check_size(*w, *h)?;
-                let f = self.live(schema::FRAMES, id)?;
-                self.doc.put(&f, frame::W, *w)?;
-                self.doc.put(&f, frame::H, *h)?;
-            }
-            Op::DeleteFrame { id } => {
-                let f = self.live(schema::FRAMES, id)?;
-                let fx = number(&self.doc, &f, frame::X).unwrap_or(0.0);
-                let fy = number(&self.doc, &f, frame::Y).unwrap_or(0.0);
-                let notes = self.container(schema::NOTES)?;
-                let members: Vec<ObjId> = doc::children(&self.doc, &notes)
-                    .into_iter()
-                    .filter(|(_, n)| string(&self.doc, n, note::FRAME).as_deref() == Some(id))
-                    .map(|(_, n)| n)
-                    .collect();
-                for n in members {
-                    let x = number(&self.doc, &n, note::X).unwrap_or(0.0) + fx;
-                    let y = number(&self.doc, &n, note::Y).unwrap_or(0.0) + fy;
-                    self.doc.put(&n, note::FRAME, "")?;
-                    self.doc.put(&n, note::X, x)?;
-                    self.doc.put(&n, note::Y, y)?;
-                }
-                self.doc.put(&f, frame::DELETED, true)?;
-            }
-            Op::RestoreFrame { id } => {
-                let f = self.any(schema::FRAMES, id)?;
-                self.doc.put(&f, frame::DELETED, false)?;
-            }
-
-            Op::Connect {
-                id,
-                from,
-                to,
-                label,
-            } => {
-                if from == to {
-                    return Err(BoardError::Invalid(
-                        "a connector needs two different ends".into(),
-                    ));
-                }
-                for end in [from, to] {
-                    if !self.is_live_item(end) {
-                        return Err(BoardError::NotFound(end.clone()));
-                    }
-                }
-                let c = self.new_item(schema::CONNECTORS, id, ctx)?;
-                self.doc.put(&c, connector::FROM, from.as_str())?;
-                self.doc.put(&c, connector::TO, to.as_str())?;
-                self.put_text(&c, connector::LABEL, label, self.limits.max_title_chars)?;
-            }
-            Op::SetConnectorLabel { id, label } => {
-                check_len(label, self.limits.max_title_chars)?;
-                let c = self.live(schema::CONNECTORS, id)?;
-                let t = self.text_obj(&c, connector::LABEL)?;
-                self.doc.update_text(&t, label)?;
-            }
-            Op::DeleteConnector { id } => {
-                let c = self.live(schema::CONNECTORS, id)?;
-                self.doc.put(&c, connector::DELETED, true)?;
-            }
-            Op::RestoreConnector { id } => {
-                let c = self.any(schema::CONNECTORS, id)?;
-                self.doc.put(&c, connector::DELETED, false)?;
-            }
-
-            Op::CreateMindMap { id, root, text } => {
-                check_id(id)?;
-                let maps = self.container(schema::MINDMAPS)?;
-                if self.child(&maps, id).is_some() {
-                    return Err(BoardError::Exists(id.clone()));
-                }
-                self.check_room(&maps)?;
-                let m = self.doc.put_object(&maps, id.as_str(), ObjType::Map)?;
-                self.doc.put(&m, schema::mindmap::ROOT, root.as_str())?;
-                self.doc
-                    .put_object(&m, schema::mindmap::NODES, ObjType::Map)?;
-                self.new_node(id, root, "", 0.0, text, ctx)?;
-            }
-            Op::AddNode {
-                map,
-                id,
-                parent,
-                order,
-                text,
-            } => {
-                self.live_node(map, parent)?;
-                self.new_node(map, id, parent, *order, text, ctx)?;
-            }
-            Op::EditNodeText {
-                map,
-                id,
-                index,
-                delete,
-                insert,
-            } => {
-                let n = self.live_node(map, id)?;
-                self.splice(&n, *index, *delete, insert)?;
-                self.doc.put(&n, node::EDITED_AT, now)?;
-            }
-            Op::Reparent {
-                map,
-                id,
-                parent,
-                order,
-            } => {
-                check_coords(&[*order])?;
-                let n = self.live_node(map, id)?;
-                self.live_node(map, parent)?;
-                if self.root_of(map)? == *id {
-                    return Err(BoardError::Invalid("the root cannot be moved".into()));
-                }
-                if self.is_in_subtree(map, parent, id) {
-                    return Err(BoardError::Invalid(
-                        "a node cannot move into its own subtree".into(),
-                    ));
-                }
-                self.doc.put(&n, node::PARENT, parent.as_str())?;
-                self.doc.put(&n, node::ORDER, *order)?;
-            }
-            Op::Reorder { map, id, order } => {
-                check_coords(&[*order])?;
-                let n = self.live_node(map, id)?;
-                self.doc.put(&n, node::ORDER, *order)?;
-            }
-            Op::SetCollapsed { map, id, collapsed } => {
-                let n = self.live_node(map, id)?;
-                self.doc.put(&n, node::COLLAPSED, *collapsed)?;
-            }
-            Op::RecolorNode { map, id, color } => {
-                let n = self.live_node(map, id)?;
-                self.doc.put(&n, node::COLOR, color.as_str())?;
-            }
-            Op::DeleteNode { map, id } => {
-                let n = self.live_node(map, id)?;
-                if self.root_of(map)? == *id {
-                    return Err(BoardError::Invalid(
-                        "the root of a mind map cannot be deleted".into(),
-                    ));
-                }
-                // The subtree goes with it, explicitly: a child added under
-                // this node concurrently is not in this change and stays
-                // visible (the view lifts it to the nearest live ancestor).
-                let nodes = self.nodes_obj(map)?;
-                let all = doc::children(&self.doc, &nodes);
-                let mut doomed = vec![id.clone()];
-                let mut i = 0;
-                while i < doomed.len() {
-                    for (cid, c) in &all {
-                        if string(&self.doc, c, node::PARENT).as_deref() == Some(doomed[i].as_str())
-                            && !doomed.contains(cid)
-                            && boolean(&self.doc, c, node::DELETED) != Some(true)
-                        {
-                            doomed.push(cid.clone());
-                        }
-                    }
-                    i += 1;
-                }
-                for (cid, c) in &all {
-                    if doomed.contains(cid) && cid != id {
-                        self.doc.put(c, node::DELETED, true)?;
-                    }
-                }
-                self.doc.put(&n, node::DELETED, true)?;
-            }
-            Op::RestoreNode { map, id } => {
-                let n = self.node_any(map, id)?;
-                self.doc.put(&n, node::DELETED, false)?;
-            }
-            Op::NoteToNode {
-                note: note_id,
-                map,
-                node: node_id,
-                parent,
-                order,
-            } => {
-                let n = self.live(schema::NOTES, note_id)?;
-                self.live_node(map, parent)?;
-                let text = self.text_of(&n, note::TEXT);
-                self.new_node(map, node_id, parent, *order, &text, ctx)?;
-                self.doc.put(&n, note::DELETED, true)?;
-            }
-            Op::NodeToNote {
-                map,
-                node: node_id,
-                note: note_id,
-                x,
-                y,
-            } => {
-                check_coords(&[*x, *y])?;
-                let n = self.live_node(map, node_id)?;
-                if self.root_of(map)? == *node_id {
-                    return Err(BoardError::Invalid(
-                        "the root of a mind map cannot become a note".into(),
-                    ));
-                }
-                let text = self.text_of(&n, node::TEXT);
-                let parent = string(&self.doc, &n, node::PARENT).unwrap_or_default();
-                let nodes = self.nodes_obj(map)?;
-                for (_, child) in doc::children(&self.doc, &nodes) {
-                    if string(&self.doc, &child, node::PARENT).as_deref() == Some(node_id) {
-                        self.doc.put(&child, node::PARENT, parent.as_str())?;
-                    }
-                }
-                self.doc.put(&n, node::DELETED, true)?;
-                self.apply_ops(
-                    &Op::CreateNote {
-                        id: note_id.clone(),
-                        x: *x,
-                        y: *y,
-                        color: Color::Yellow,
-                        text,
-                    },
-                    ctx,
-                )?;
-            }
-        }
-        Ok(())
-    }
-
     // ---- helpers -------------------------------------------------------
 
     pub(crate) fn container(&self, key: &str) -> Result<ObjId, BoardError> {
@@ -537,7 +159,7 @@ impl Board {
     }
 
     /// An item of `kind` (a root container) that exists and is not deleted.
-    fn live(&self, kind: &str, id: &str) -> Result<ObjId, BoardError> {
+    pub(crate) fn live(&self, kind: &str, id: &str) -> Result<ObjId, BoardError> {
         let obj = self.any(kind, id)?;
         if boolean(&self.doc, &obj, schema::DELETED).unwrap_or(false) {
             return Err(BoardError::NotFound(id.to_string()));
@@ -546,13 +168,13 @@ impl Board {
     }
 
     /// An item of `kind`, deleted or not.
-    fn any(&self, kind: &str, id: &str) -> Result<ObjId, BoardError> {
+    pub(crate) fn any(&self, kind: &str, id: &str) -> Result<ObjId, BoardError> {
         let c = self.container(kind)?;
         self.child(&c, id)
             .ok_or_else(|| BoardError::NotFound(id.to_string()))
     }
 
-    fn is_live_item(&self, id: &str) -> bool {
+    pub(crate) fn is_live_item(&self, id: &str) -> bool {
         if [schema::NOTES, schema::FRAMES]
             .iter()
             .any(|k| self.live(k, id).is_ok())
@@ -568,7 +190,12 @@ impl Board {
     }
 
     /// Creates the map for a new item with the fields every item has.
-    fn new_item(&mut self, kind: &str, id: &str, ctx: &Ctx) -> Result<ObjId, BoardError> {
+    pub(crate) fn new_item(
+        &mut self,
+        kind: &str,
+        id: &str,
+        ctx: &Ctx,
+    ) -> Result<ObjId, BoardError> {
         check_id(id)?;
         let c = self.container(kind)?;
         if self.child(&c, id).is_some() {
@@ -583,7 +210,7 @@ impl Board {
         Ok(obj)
     }
 
-    fn check_room(&self, container: &ObjId) -> Result<(), BoardError> {
+    pub(crate) fn check_room(&self, container: &ObjId) -> Result<(), BoardError> {
         if self.doc.length(container) >= self.limits.max_items {
             return Err(BoardError::TooManyItems {
                 max: self.limits.max_items,
@@ -592,7 +219,7 @@ impl Board {
         Ok(())
     }
 
-    fn put_text(
+    pub(crate) fn put_text(
         &mut self,
         obj: &ObjId,
         key: &str,
@@ -605,18 +232,18 @@ impl Board {
         Ok(())
     }
 
-    fn text_obj(&self, obj: &ObjId, key: &str) -> Result<ObjId, BoardError> {
+    pub(crate) fn text_obj(&self, obj: &ObjId, key: &str) -> Result<ObjId, BoardError> {
         self.child(obj, key)
             .ok_or_else(|| BoardError::NotABoard(format!("missing text {key:?}")))
     }
 
-    fn text_of(&self, obj: &ObjId, key: &str) -> String {
+    pub(crate) fn text_of(&self, obj: &ObjId, key: &str) -> String {
         self.child(obj, key)
             .and_then(|t| self.doc.text(&t).ok())
             .unwrap_or_default()
     }
 
-    fn splice(
+    pub(crate) fn splice(
         &mut self,
         obj: &ObjId,
         index: usize,
@@ -638,7 +265,7 @@ impl Board {
         Ok(())
     }
 
-    fn set_meta_text(&mut self, key: &str, value: &str) -> Result<(), BoardError> {
+    pub(crate) fn set_meta_text(&mut self, key: &str, value: &str) -> Result<(), BoardError> {
         check_len(value, self.limits.max_title_chars)?;
         let m = self.container(schema::META)?;
         let t = match self.child(&m, key) {
@@ -663,7 +290,7 @@ impl Board {
         }
     }
 
-    fn top_z(&self) -> f64 {
+    pub(crate) fn top_z(&self) -> f64 {
         let Ok(notes) = self.container(schema::NOTES) else {
             return 0.0;
         };
@@ -673,7 +300,7 @@ impl Board {
             .fold(0.0, f64::max)
     }
 
-    fn nodes_obj(&self, map: &str) -> Result<ObjId, BoardError> {
+    pub(crate) fn nodes_obj(&self, map: &str) -> Result<ObjId, BoardError> {
         let maps = self.container(schema::MINDMAPS)?;
         let m = self
             .child(&maps, map)
@@ -682,7 +309,7 @@ impl Board {
             .ok_or_else(|| BoardError::NotABoard(format!("mind map {map} has no nodes")))
     }
 
-    fn root_of(&self, map: &str) -> Result<String, BoardError> {
+    pub(crate) fn root_of(&self, map: &str) -> Result<String, BoardError> {
         let maps = self.container(schema::MINDMAPS)?;
         let m = self
             .child(&maps, map)
@@ -690,13 +317,13 @@ impl Board {
         Ok(string(&self.doc, &m, schema::mindmap::ROOT).unwrap_or_default())
     }
 
-    fn node_any(&self, map: &str, id: &str) -> Result<ObjId, BoardError> {
+    pub(crate) fn node_any(&self, map: &str, id: &str) -> Result<ObjId, BoardError> {
         let nodes = self.nodes_obj(map)?;
         self.child(&nodes, id)
             .ok_or_else(|| BoardError::NotFound(id.to_string()))
     }
 
-    fn live_node(&self, map: &str, id: &str) -> Result<ObjId, BoardError> {
+    pub(crate) fn live_node(&self, map: &str, id: &str) -> Result<ObjId, BoardError> {
         let n = self.node_any(map, id)?;
         if boolean(&self.doc, &n, node::DELETED).unwrap_or(false) {
             return Err(BoardError::NotFound(id.to_string()));
@@ -705,7 +332,7 @@ impl Board {
     }
 
     /// Whether `candidate` is `ancestor` or lies below it (as stored now).
-    fn is_in_subtree(&self, map: &str, candidate: &str, ancestor: &str) -> bool {
+    pub(crate) fn is_in_subtree(&self, map: &str, candidate: &str, ancestor: &str) -> bool {
         let Ok(nodes) = self.nodes_obj(map) else {
             return false;
         };
@@ -725,7 +352,7 @@ impl Board {
         true
     }
 
-    fn new_node(
+    pub(crate) fn new_node(
         &mut self,
         map: &str,
         id: &str,
@@ -754,7 +381,7 @@ impl Board {
         Ok(())
     }
 
-    fn check_shape(&self) -> Result<(), BoardError> {
+    pub(crate) fn check_shape(&self) -> Result<(), BoardError> {
         match self.doc.get(ROOT, schema::SCHEMA_VERSION_KEY)? {
             Some((automerge::Value::Scalar(v), _)) => match v.as_ref() {
                 ScalarValue::Uint(n) if *n <= schema::SCHEMA_VERSION => {}
@@ -826,7 +453,7 @@ pub fn check_id(id: &str) -> Result<(), BoardError> {
     }
 }
 
-fn check_len(text: &str, max: usize) -> Result<(), BoardError> {
+pub(crate) fn check_len(text: &str, max: usize) -> Result<(), BoardError> {
     let len = text.chars().count();
     if len > max {
         return Err(BoardError::TextTooLong { len, max });
@@ -834,7 +461,7 @@ fn check_len(text: &str, max: usize) -> Result<(), BoardError> {
     Ok(())
 }
 
-fn check_coords(values: &[f64]) -> Result<(), BoardError> {
+pub(crate) fn check_coords(values: &[f64]) -> Result<(), BoardError> {
     if values.iter().all(|v| v.is_finite() && v.abs() <= MAX_COORD) {
         Ok(())
     } else {
@@ -842,7 +469,7 @@ fn check_coords(values: &[f64]) -> Result<(), BoardError> {
     }
 }
 
-fn check_size(w: f64, h: f64) -> Result<(), BoardError> {
+pub(crate) fn check_size(w: f64, h: f64) -> Result<(), BoardError> {
     check_coords(&[w, h])?;
     if w < MIN_SIZE || h < MIN_SIZE {
         return Err(BoardError::BadGeometry);

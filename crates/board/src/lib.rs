@@ -27,14 +27,38 @@
 //! ```
 //!
 //! ## Conflict rules
-//! - **Move or edit vs delete**: delete wins. The note's map is removed from
-//!   `notes`; a concurrent move or edit lands in an object nobody can reach.
-//! - **Two moves**: Automerge's last-writer-wins per coordinate (by Lamport
-//!   order, ties by actor), so all replicas pick the same position.
+//! Every rule is a function of the merged document alone, so all replicas
+//! that have the same changes show the same board. Deleting sets a tombstone
+//! (`deleted`), so nothing a person wrote is ever lost to a merge.
+//! - **Move, edit or recolour vs delete**: delete wins; the concurrent edit
+//!   is kept inside the tombstone and reappears if the delete is undone.
+//! - **Two moves of one thing**: Automerge's last-writer-wins per field (by
+//!   Lamport order, ties by actor): one position everywhere.
 //! - **Two people typing in one note**: both texts are kept, merged by character.
+//! - **Notes in frames**: a framed note's position is stored relative to its
+//!   frame, so a note moves with its frame even when it was put in the frame
+//!   concurrently with the move. A note in a frame deleted concurrently stays
+//!   where it was on the board (the deleted frame still knows its corner).
+//! - **Reparent under a deleted node, or a node added under one**: it hangs
+//!   under its nearest live ancestor (or the root). Deleting a node deletes
+//!   the subtree *it saw*; nodes added below it concurrently survive.
+//! - **Two concurrent reparents forming a cycle**: the cycle is cut by
+//!   attaching its member with the smallest id to the root.
+//! - **Two people reordering the same siblings**: each node's `order` is
+//!   last-writer-wins; siblings sort by (order, id), so ties are broken the
+//!   same way everywhere.
+//! - **A connector whose end is deleted** is not shown; it comes back with
+//!   its end.
 //! - **Two replicas creating a board**: the containers come from an identical
 //!   genesis change, so they are one and the same object everywhere.
+//!
+//! ## Undo
+//! [`History`] is one person's undo and redo. Each step is guarded by what
+//! the person's edit left behind; if someone else has changed that since,
+//! the step is skipped, so undo never removes another person's work. Text
+//! is undone character-exactly through Automerge cursors.
 
+mod apply;
 mod board;
 mod doc;
 mod error;
@@ -50,5 +74,5 @@ pub use board::{Board, Limits, MAX_COORD, MIN_SIZE, NOTE_SIZE, check_id};
 pub use error::BoardError;
 pub use op::{Color, Ctx, NoteId, Op, RoleGroup, order_between, text_splice};
 pub use read::{ConnectorView, FrameView, MindMapView, NodeView, NoteView, ParticipantView};
-pub use undo::{Entry, History, MAX_HISTORY};
+pub use undo::{Entry, History, MAX_HISTORY, TYPING_PAUSE_MS};
 pub use validate::{ValidationError, Violation, validate};

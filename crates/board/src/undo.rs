@@ -58,6 +58,19 @@ enum Step {
 #[derive(Debug, Clone, Default)]
 pub struct Entry {
     steps: Vec<Step>,
+    /// Typing in one text, for merging keystrokes into one undo step.
+    typing: Option<(String, i64)>,
+}
+
+/// Keystrokes in the same text less than this far apart undo together.
+pub const TYPING_PAUSE_MS: i64 = 1_500;
+
+fn typing_key(op: &Op) -> Option<String> {
+    match op {
+        Op::EditText { id, .. } => Some(format!("note/{id}")),
+        Op::EditNodeText { map, id, .. } => Some(format!("node/{map}/{id}")),
+        _ => None,
+    }
 }
 
 impl Entry {
@@ -96,8 +109,23 @@ impl History {
         op: &Op,
         ctx: &Ctx,
     ) -> Result<Option<ChangeHash>, BoardError> {
-        let (entry, hash) = board.apply_recorded(std::slice::from_ref(op), ctx)?;
-        if !entry.is_empty() {
+        let (mut entry, hash) = board.apply_recorded(std::slice::from_ref(op), ctx)?;
+        entry.typing = typing_key(op).map(|k| (k, ctx.now_ms));
+        let merge = match (
+            &entry.typing,
+            self.undo.last().and_then(|e| e.typing.as_ref()),
+        ) {
+            (Some((key, now)), Some((last_key, last_at))) => {
+                key == last_key && now - last_at < TYPING_PAUSE_MS
+            }
+            _ => false,
+        };
+        if merge && let Some(last) = self.undo.last_mut() {
+            // Newest first: undo reverts the last keystroke first.
+            entry.steps.append(&mut last.steps);
+            last.steps = entry.steps;
+            last.typing = entry.typing;
+        } else if !entry.is_empty() {
             self.undo.push(entry);
             if self.undo.len() > MAX_HISTORY {
                 self.undo.remove(0);
@@ -259,7 +287,13 @@ impl Board {
         }
         let hash = self.commit_ops(ops, ctx);
         steps.reverse();
-        Ok((Entry { steps }, hash))
+        Ok((
+            Entry {
+                steps,
+                typing: None,
+            },
+            hash,
+        ))
     }
 
     /// Applies the steps that still hold, one after another (each sees the
@@ -283,7 +317,13 @@ impl Board {
         }
         let hash = self.commit_ops(&applied, ctx);
         inverse.reverse();
-        (Entry { steps: inverse }, hash)
+        (
+            Entry {
+                steps: inverse,
+                typing: None,
+            },
+            hash,
+        )
     }
 
     /// What an op is about to overwrite.

@@ -411,3 +411,24 @@ fn every_kind_of_edit_can_be_undone_back_to_the_start() {
     assert!(b.connectors().is_empty());
     validate(&b, b.limits()).unwrap();
 }
+
+#[test]
+fn a_burst_of_typing_undoes_as_one_step_and_a_pause_splits_it() {
+    let mut b = Board::new(&[1; 16]);
+    let mut hist = History::new();
+    hist.apply(&mut b, &note("n", ""), &ctx("anna")).unwrap();
+    for (i, ch) in "Hej".chars().enumerate() {
+        let c = Ctx::new("anna", 1_000 + i as i64 * 200);
+        hist.apply(&mut b, &type_at("n", i, &ch.to_string()), &c)
+            .unwrap();
+    }
+    let later = Ctx::new("anna", 10_000);
+    hist.apply(&mut b, &type_at("n", 3, " alle"), &later)
+        .unwrap();
+    hist.undo(&mut b, &later).unwrap();
+    assert_eq!(b.note("n").unwrap().text, "Hej");
+    hist.undo(&mut b, &later).unwrap();
+    assert_eq!(b.note("n").unwrap().text, "");
+    hist.redo(&mut b, &later).unwrap();
+    assert_eq!(b.note("n").unwrap().text, "Hej");
+}

@@ -95,7 +95,25 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
         fatal,
         notice,
         can_edit,
+        can_undo,
+        can_redo,
     } = signals;
+    // Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y (⌘ on a Mac) undo and redo my own edits,
+    // also inside a note, where the browser's own undo would not know about
+    // other people's typing.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if !(ev.ctrl_key() || ev.meta_key()) || !can_edit.get_untracked() {
+            return;
+        }
+        match ev.key().to_lowercase().as_str() {
+            "z" if ev.shift_key() => controller::redo(),
+            "z" => controller::undo(),
+            "y" => controller::redo(),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
     let add = move |_| {
         let (x, y) = next_note_position(notes.with_untracked(Vec::len));
         add_note_at(x, y);
@@ -149,6 +167,14 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                         <Show when=move || can_edit.get()>
                             <button class="btn btn-primary" data-testid="add-note" on:click=add>
                                 <span aria-hidden="true">"+ "</span>{i18n.t(|s| s.add_note)}
+                            </button>
+                            <button class="btn" data-testid="undo" title=i18n.t(|s| s.undo)
+                                disabled=move || !can_undo.get() on:click=move |_| controller::undo()>
+                                <span aria-hidden="true">"↶ "</span>{i18n.t(|s| s.undo)}
+                            </button>
+                            <button class="btn" data-testid="redo" title=i18n.t(|s| s.redo)
+                                disabled=move || !can_redo.get() on:click=move |_| controller::redo()>
+                                <span aria-hidden="true">"↷ "</span>{i18n.t(|s| s.redo)}
                             </button>
                         </Show>
                         <button class="btn" data-testid="copy-link" on:click=copy>

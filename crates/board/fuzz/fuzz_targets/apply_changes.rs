@@ -12,32 +12,12 @@ use std::sync::OnceLock;
 use automerge::sync::{self, SyncDoc};
 use automerge::{Change, ChangeHash};
 use libfuzzer_sys::fuzz_target;
-use samskab_board::{Board, Color, Ctx, Limits, Op, validate};
+use samskab_board::{Board, Limits, validate};
 
-/// The save of the starting board: notes (one in a frame), a frame, a
-/// connector, a mind map with a small tree, a participant.
+/// The save of the starting board ([`common::base_board`]).
 fn base() -> &'static [u8] {
     static BASE: OnceLock<Vec<u8>> = OnceLock::new();
-    BASE.get_or_init(|| {
-        let ctx = Ctx::new("anna", 1_700_000_000_000);
-        let mut b = Board::create(&[1; 16], "Fuzz", &ctx).expect("create");
-        let ops = [
-            Op::SetParticipant { name: "Anna".into(), role: Default::default(), color: "#fff".into() },
-            Op::CreateFrame { id: "f1".into(), name: "Ramme".into(), x: 0.0, y: 0.0, w: 500.0, h: 400.0, color: Color::Blue },
-            Op::CreateNote { id: "n1".into(), x: 10.0, y: 10.0, color: Color::Yellow, text: "Hej".into() },
-            Op::CreateNote { id: "n2".into(), x: 900.0, y: 10.0, color: Color::Pink, text: "Nå".into() },
-            Op::SetNoteFrame { id: "n1".into(), frame: Some("f1".into()) },
-            Op::Connect { id: "c1".into(), from: "n1".into(), to: "n2".into(), label: "fordi".into() },
-            Op::CreateMindMap { id: "m1".into(), root: "r".into(), text: "Rod".into() },
-            Op::AddNode { map: "m1".into(), id: "a".into(), parent: "r".into(), order: 0.0, text: "A".into() },
-            Op::AddNode { map: "m1".into(), id: "b".into(), parent: "a".into(), order: 0.0, text: "B".into() },
-            Op::EditText { id: "n2".into(), index: 2, delete: 0, insert: " alle".into() },
-        ];
-        for op in &ops {
-            b.apply(op, &ctx).expect("base op");
-        }
-        b.save()
-    })
+    BASE.get_or_init(|| common::base_board().save())
 }
 
 fn board() -> Board {
@@ -73,7 +53,11 @@ fn check(data: &[u8]) {
     if let Ok(msg) = sync::Message::decode(data) {
         let mut b = board();
         let mut state = sync::State::new();
-        if b.doc_mut().sync().receive_sync_message(&mut state, msg).is_ok() {
+        if b.doc_mut()
+            .sync()
+            .receive_sync_message(&mut state, msg)
+            .is_ok()
+        {
             let _ = b.doc_mut().sync().generate_sync_message(&mut state);
             after(b, &before);
         }

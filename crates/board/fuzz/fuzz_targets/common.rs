@@ -2,13 +2,22 @@
 //! so that mutated inputs get past Automerge's chunk checksums.
 #![allow(dead_code)]
 
-use samskab_board::{Board, Limits, validate};
+use samskab_board::{Board, Color, Ctx, Limits, Op, validate};
 use sha2::{Digest, Sha256};
 
 /// Every read the server and the app make of a board they accepted.
 pub fn read_everything(board: &Board) {
     let _ = validate(board, &Limits::default());
-    let _ = validate(board, &Limits { max_note_chars: 3, max_title_chars: 2, max_items: 2, max_doc_bytes: 10, ..Default::default() });
+    let _ = validate(
+        board,
+        &Limits {
+            max_note_chars: 3,
+            max_title_chars: 2,
+            max_items: 2,
+            max_doc_bytes: 10,
+            ..Default::default()
+        },
+    );
     let notes = board.notes();
     if let Some(n) = notes.first() {
         let _ = board.note(&n.id);
@@ -25,6 +34,82 @@ pub fn read_everything(board: &Board) {
     let _ = board.language();
     let _ = board.template();
     let _ = board.created_at();
+}
+
+/// The starting board of `apply_changes`: notes (one in a frame), a
+/// frame, a connector, a mind map with a small tree, a participant.
+pub fn base_board() -> Board {
+    let ctx = Ctx::new("anna", 1_700_000_000_000);
+    let mut b = Board::create(&[1; 16], "Fuzz", &ctx).expect("create");
+    let ops = [
+        Op::SetParticipant {
+            name: "Anna".into(),
+            role: Default::default(),
+            color: "#fff".into(),
+        },
+        Op::CreateFrame {
+            id: "f1".into(),
+            name: "Ramme".into(),
+            x: 0.0,
+            y: 0.0,
+            w: 500.0,
+            h: 400.0,
+            color: Color::Blue,
+        },
+        Op::CreateNote {
+            id: "n1".into(),
+            x: 10.0,
+            y: 10.0,
+            color: Color::Yellow,
+            text: "Hej".into(),
+        },
+        Op::CreateNote {
+            id: "n2".into(),
+            x: 900.0,
+            y: 10.0,
+            color: Color::Pink,
+            text: "Nå".into(),
+        },
+        Op::SetNoteFrame {
+            id: "n1".into(),
+            frame: Some("f1".into()),
+        },
+        Op::Connect {
+            id: "c1".into(),
+            from: "n1".into(),
+            to: "n2".into(),
+            label: "fordi".into(),
+        },
+        Op::CreateMindMap {
+            id: "m1".into(),
+            root: "r".into(),
+            text: "Rod".into(),
+        },
+        Op::AddNode {
+            map: "m1".into(),
+            id: "a".into(),
+            parent: "r".into(),
+            order: 0.0,
+            text: "A".into(),
+        },
+        Op::AddNode {
+            map: "m1".into(),
+            id: "b".into(),
+            parent: "a".into(),
+            order: 0.0,
+            text: "B".into(),
+        },
+        Op::EditText {
+            id: "n2".into(),
+            index: 2,
+            delete: 0,
+            insert: " alle".into(),
+        },
+    ];
+    for op in &ops {
+        b.apply(op, &ctx).expect("base op");
+    }
+    b
 }
 
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
