@@ -60,6 +60,7 @@
 
 mod apply;
 mod board;
+mod diff;
 mod doc;
 mod error;
 pub mod layout;
@@ -71,6 +72,7 @@ mod validate;
 
 pub use automerge;
 pub use board::{Board, Limits, MAX_COORD, MIN_SIZE, NOTE_SIZE, check_id};
+pub use diff::{BoardDiff, ItemChanges};
 pub use error::BoardError;
 pub use op::{Color, Ctx, NoteId, Op, RoleGroup, order_between, text_splice};
 pub use read::{ConnectorView, FrameView, MindMapView, NodeView, NoteView, ParticipantView};

@@ -368,3 +368,26 @@ impl Board {
         })
     }
 }
+
+impl MindMapView {
+    /// Positions for the shown nodes (collapsed subtrees hidden), from the
+    /// shared tidy-tree layout. `size` measures a node's box.
+    pub fn layout(
+        &self,
+        size: impl Fn(&NodeView) -> crate::layout::Size,
+        spacing: crate::layout::Spacing,
+    ) -> Vec<crate::layout::Placed> {
+        let inputs: Vec<crate::layout::LayoutInput<'_>> = self
+            .nodes
+            .iter()
+            .map(|n| crate::layout::LayoutInput {
+                id: &n.id,
+                parent: n.parent.as_deref(),
+                order: n.order,
+                size: size(n),
+                collapsed: n.collapsed,
+            })
+            .collect();
+        crate::layout::layout(&inputs, spacing)
+    }
+}

@@ -211,6 +211,5 @@ fn main() {
     other.put(ROOT, "schema_version", 1_u64).expect("put");
     other.put_object(ROOT, "notes", ObjType::Text).expect("put");
     write("load_and_validate", "not-a-board", &other.save());
-    assert!(other.length(ROOT) == 2);
     println!("seeds written to {}/seeds", env!("CARGO_MANIFEST_DIR"));
 }
