@@ -10,14 +10,34 @@ pub struct BoardInfo {
     pub title: String,
 }
 
+/// The three share links of a new board.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct Links {
+    pub facilitator: String,
+    pub editor: String,
+    pub viewer: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Created {
+    pub id: String,
+    pub links: Links,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     NotFound,
+    Revoked,
     Unreachable,
     Refused(String),
 }
 
-async fn fetch(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
+async fn fetch(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    key: Option<&str>,
+) -> Result<(u16, String), ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     if let Some(b) = &body {
@@ -26,6 +46,9 @@ async fn fetch(method: &str, path: &str, body: Option<String>) -> Result<(u16, S
     let req = Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Unreachable)?;
     if body.is_some() {
         let _ = req.headers().set("Content-Type", "application/json");
+    }
+    if let Some(key) = key {
+        let _ = req.headers().set("Authorization", &format!("Bearer {key}"));
     }
     let resp = JsFuture::from(crate::platform::window().fetch_with_request(&req))
         .await
@@ -43,18 +66,19 @@ fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|e| ApiError::Refused(e.to_string()))
 }
 
-pub async fn create_board(title: &str) -> Result<BoardInfo, ApiError> {
+pub async fn create_board(title: &str) -> Result<Created, ApiError> {
     let body = serde_json::json!({ "title": title }).to_string();
-    match fetch("POST", "/api/boards", Some(body)).await? {
+    match fetch("POST", "/api/boards", Some(body), None).await? {
         (201, text) => parse(&text),
         (_, text) => Err(ApiError::Refused(text)),
     }
 }
 
-pub async fn board_info(id: &str) -> Result<BoardInfo, ApiError> {
-    match fetch("GET", &format!("/api/boards/{id}"), None).await? {
+pub async fn board_info(id: &str, key: &str) -> Result<BoardInfo, ApiError> {
+    match fetch("GET", &format!("/api/boards/{id}"), None, Some(key)).await? {
         (200, text) => parse(&text),
         (404, _) => Err(ApiError::NotFound),
+        (410, _) => Err(ApiError::Revoked),
         (500..=599, _) => Err(ApiError::Unreachable),
         (_, text) => Err(ApiError::Refused(text)),
     }

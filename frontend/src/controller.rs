@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use samskab_board::{BoardError, Ctx, NoteView, Op};
-use samskab_protocol::{ClientSession, ErrorReason, Event, Participant, Phase};
+use samskab_protocol::{
+    ClientSession, ErrorReason, Event, Participant, PeerPresence, Phase, Presence,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
@@ -35,6 +37,7 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fatal {
     NotFound,
+    Revoked,
     Refused(String),
 }
 
@@ -50,6 +53,8 @@ pub struct BoardSignals {
     pub can_edit: RwSignal<bool>,
     pub can_undo: RwSignal<bool>,
     pub can_redo: RwSignal<bool>,
+    /// Everyone else here, with their cursors and drags.
+    pub peers: RwSignal<Vec<PeerPresence>>,
 }
 
 struct Handlers {
@@ -78,6 +83,20 @@ fn with<R>(f: impl FnOnce(&mut Controller) -> R) -> Option<R> {
     CONTROLLER.with(|c| c.borrow_mut().as_mut().map(f))
 }
 
+/// The name shown to others (asked for on joining; "Gæst"/"Guest" until then).
+pub fn display_name() -> String {
+    platform::local_get("samskab.name").unwrap_or_default()
+}
+
+/// A stable colour for a participant, from their id.
+pub fn color_for(id: &str) -> &'static str {
+    const COLORS: [&str; 8] = [
+        "#1d5fa8", "#b4235a", "#2e7d32", "#8e44ad", "#c25e00", "#00838f", "#6d4c41", "#c62828",
+    ];
+    let sum: usize = id.bytes().map(usize::from).sum();
+    COLORS[sum % COLORS.len()]
+}
+
 /// The participant id of this device, kept across visits.
 pub fn participant_id() -> String {
     const KEY: &str = "samskab.participant";
@@ -89,7 +108,7 @@ pub fn participant_id() -> String {
 }
 
 /// Opens the board `board_id` and starts syncing it.
-pub fn open(board_id: &str, title: &str) -> BoardSignals {
+pub fn open(board_id: &str, key: &str, title: &str) -> BoardSignals {
     let signals = BoardSignals {
         notes: RwSignal::new(Vec::new()),
         title: RwSignal::new(title.to_string()),
@@ -99,15 +118,18 @@ pub fn open(board_id: &str, title: &str) -> BoardSignals {
         can_edit: RwSignal::new(false),
         can_undo: RwSignal::new(false),
         can_redo: RwSignal::new(false),
+        peers: RwSignal::new(Vec::new()),
     };
     let participant = participant_id();
     let replica = samskab_board::Board::new(&platform::random_bytes::<16>());
     let session = ClientSession::new(
         board_id,
-        None,
+        Some(key.to_string()),
         Participant {
             id: participant.clone(),
-            name: String::new(),
+            name: display_name(),
+            role: "other".into(),
+            color: color_for(&participant).into(),
         },
         replica,
     );
@@ -142,6 +164,14 @@ pub fn apply(op: Op) {
         }
         c.flush();
         c.refresh();
+    });
+}
+
+/// Shares what I am doing (dragging a note, …) with everyone here.
+pub fn share_presence(presence: Presence) {
+    with(|c| {
+        c.session.set_presence(&presence);
+        c.flush();
     });
 }
 
@@ -197,6 +227,7 @@ fn connect() {
         let retry = with(|c| {
             c.ws = None;
             c.session.disconnected();
+            c.signals.peers.set(Vec::new());
             c.update_status();
             !c.stopped
         });
@@ -240,10 +271,24 @@ impl Controller {
                 Event::Welcomed(w) => self.signals.can_edit.set(w.permission.can_edit()),
                 Event::Changed => self.refresh(),
                 Event::Acked => {}
+                Event::Presence(p) => self.signals.peers.update(|peers| {
+                    match peers.iter_mut().find(|q| q.peer == p.peer) {
+                        Some(q) => *q = p,
+                        None => peers.push(p),
+                    }
+                }),
+                Event::PeerLeft(id) => self
+                    .signals
+                    .peers
+                    .update(|peers| peers.retain(|q| q.peer != id)),
                 Event::Refused(e) => match e.reason {
                     ErrorReason::BoardNotFound => {
                         self.stopped = true;
                         self.signals.fatal.set(Some(Fatal::NotFound));
+                    }
+                    ErrorReason::Forbidden if e.message.contains("revoked") => {
+                        self.stopped = true;
+                        self.signals.fatal.set(Some(Fatal::Revoked));
                     }
                     ErrorReason::Forbidden | ErrorReason::WrongVersion => {
                         self.stopped = true;

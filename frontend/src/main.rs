@@ -3,6 +3,7 @@
 //! only through `samskab-board`.
 mod api;
 mod app;
+mod boards;
 mod components;
 mod controller;
 mod i18n;

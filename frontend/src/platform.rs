@@ -64,6 +64,16 @@ pub fn origin() -> String {
     window().location().origin().unwrap_or_default()
 }
 
+/// The link secret in the URL fragment (`#key=…`), if any.
+pub fn fragment_key() -> Option<String> {
+    let hash = window().location().hash().ok()?;
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("key="))
+        .map(str::to_string)
+        .filter(|k| !k.is_empty())
+}
+
 pub fn navigate(path: &str) {
     let _ = window().location().set_href(path);
 }

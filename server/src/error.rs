@@ -13,6 +13,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("board not found")]
     BoardNotFound,
+    #[error("link revoked")]
+    LinkRevoked,
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
     #[error("internal: {0}")]
@@ -28,6 +34,13 @@ impl IntoResponse for AppError {
                 "board_not_found",
                 "There is no board at this address.".to_string(),
             ),
+            AppError::LinkRevoked => (
+                StatusCode::GONE,
+                "link_revoked",
+                "This link has been replaced. Ask the facilitator for the new one.".to_string(),
+            ),
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone()),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             AppError::Storage(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 (

@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppState;
+use crate::auth::{self, bearer};
 use crate::error::AppError;
-use crate::storage::BoardMeta;
+use crate::storage::{BoardMeta, LinkStatus, Role, parse_role, role_name};
 
 pub async fn health() -> Json<Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
@@ -52,11 +53,23 @@ fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
+fn link(base: &str, id: &str, secret: &str) -> String {
+    format!("{base}/b/{id}#key={secret}")
+}
+
 pub async fn create_board(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<CreateBoard>, JsonRejection>,
 ) -> Result<impl IntoResponse, AppError> {
+    if let Some(admin) = &state.config.admin_token {
+        let presented = bearer(&headers).unwrap_or_default();
+        if !auth::constant_time_eq(&presented, admin) {
+            return Err(AppError::Unauthorized(
+                "only holders of the admin token may create boards on this server".into(),
+            ));
+        }
+    }
     let Json(req) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let title = req.title.unwrap_or_default().trim().to_string();
     let max = state.config.rooms.limits.max_title_chars;
@@ -78,27 +91,83 @@ pub async fn create_board(
         title: title.clone(),
         created_at: now,
     };
-    state.storage.create_board(meta, board.save()).await?;
-    let link = format!("{}/b/{id}", public_base(&state, &headers));
+    let base = public_base(&state, &headers);
+    let mut links = serde_json::Map::new();
+    let mut records = Vec::new();
+    for role in [Role::Facilitator, Role::Editor, Role::Viewer] {
+        let (secret, record) = auth::new_link(role);
+        links.insert(
+            role_name(role).into(),
+            Value::String(link(&base, &id, &secret)),
+        );
+        records.push(record);
+    }
+    state
+        .storage
+        .create_board(meta, board.save(), records)
+        .await?;
     tracing::info!(board = %id, "board created");
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id, "title": title, "link": link })),
+        Json(json!({ "id": id, "title": title, "links": links })),
     ))
+}
+
+/// The role a request's bearer secret grants on `id`; 404 otherwise.
+async fn role_of(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Role, AppError> {
+    match auth::authorize(state, id, bearer(headers).as_deref()).await? {
+        Some(LinkStatus::Active(role)) => Ok(role),
+        Some(LinkStatus::Revoked(_)) => Err(AppError::LinkRevoked),
+        None => Err(AppError::BoardNotFound),
+    }
 }
 
 pub async fn get_board(
     State(state): State<AppState>,
     UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, AppError> {
+    let role = role_of(&state, &id, &headers).await?;
     let meta = state
         .storage
         .board_meta(&id)
         .await?
         .ok_or(AppError::BoardNotFound)?;
-    Ok(Json(
-        json!({ "id": meta.id, "title": meta.title, "created_at": meta.created_at }),
-    ))
+    Ok(Json(json!({
+        "id": meta.id,
+        "title": meta.title,
+        "created_at": meta.created_at,
+        "permission": role_name(role),
+    })))
+}
+
+/// Replaces the link of a role with a new one (facilitators only). Everyone
+/// connected through the old link is cut off at once.
+pub async fn rotate_link(
+    State(state): State<AppState>,
+    UrlPath((id, role)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, AppError> {
+    if role_of(&state, &id, &headers).await? != Role::Facilitator {
+        return Err(AppError::Forbidden(
+            "only the facilitator can re-issue links".into(),
+        ));
+    }
+    let role =
+        parse_role(&role).ok_or_else(|| AppError::BadRequest(format!("no such role: {role}")))?;
+    let (secret, record) = auth::new_link(role);
+    state.storage.replace_link(&id, record).await?;
+    state.rooms.revoke(&id, role).await;
+    tracing::info!(board = %id, role = role_name(role), "link re-issued");
+    let url = link(&public_base(&state, &headers), &id, &secret);
+    Ok(Json(json!({ "role": role_name(role), "link": url })))
+}
+
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(state.rooms.open_count()),
+    )
 }
 
 pub async fn api_not_found() -> AppError {

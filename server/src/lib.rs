@@ -13,9 +13,12 @@
 //! # Ok(()) }
 //! ```
 
+pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod rooms;
 pub mod storage;
 pub mod ws;
@@ -38,6 +41,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub storage: Arc<dyn Storage>,
     pub rooms: Arc<Rooms>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub sockets: Arc<SocketTracker>,
     next_peer: Arc<AtomicU64>,
 }
 
@@ -57,11 +62,14 @@ impl AppState {
     }
 
     pub fn with_storage(config: Config, storage: Arc<dyn Storage>) -> AppState {
-        let rooms = Rooms::new(storage.clone(), config.rooms.clone());
+        let metrics = Arc::new(metrics::Metrics::default());
+        let rooms = Rooms::new(storage.clone(), config.rooms.clone(), metrics.clone());
         AppState {
             config: Arc::new(config),
             storage,
             rooms,
+            metrics,
+            sockets: Arc::new(SocketTracker::default()),
             next_peer: Arc::new(AtomicU64::new(1)),
         }
     }
@@ -77,10 +85,12 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(http::health))
         .route("/boards", post(http::create_board))
         .route("/boards/{id}", get(http::get_board))
+        .route("/boards/{id}/links/{role}", post(http::rotate_link))
         .fallback(http::api_not_found);
     Router::new()
         .nest("/api", api)
         .route("/ws", any(ws::upgrade))
+        .route("/metrics", get(http::metrics))
         .fallback(http::frontend(state.config.static_dir.as_deref()))
         .with_state(state)
 }
@@ -93,6 +103,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let rooms = state.rooms.clone();
+    let sockets = state.sockets.clone();
     let router = app(state);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
@@ -100,5 +111,49 @@ pub async fn serve(
             tracing::info!("shutting down: saving open boards");
             rooms.shutdown().await;
         })
-        .await
+        .await?;
+    // Websocket tasks outlive hyper's connections: let them deliver the last
+    // acknowledgements and the "restarting" close before the runtime stops.
+    sockets.wait_idle(std::time::Duration::from_secs(5)).await;
+    Ok(())
+}
+
+/// Counts live websocket tasks, so shutdown can wait for them.
+#[derive(Debug, Default)]
+pub struct SocketTracker {
+    live: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Held by a websocket task while it runs.
+#[derive(Debug)]
+pub struct SocketGuard(Arc<SocketTracker>);
+
+impl SocketTracker {
+    pub fn enter(self: &Arc<Self>) -> SocketGuard {
+        self.live.fetch_add(1, Ordering::SeqCst);
+        SocketGuard(self.clone())
+    }
+
+    /// Waits until no websocket task runs, or `limit` passes.
+    pub async fn wait_idle(&self, limit: std::time::Duration) {
+        let _ = tokio::time::timeout(limit, async {
+            loop {
+                let idle = self.idle.notified();
+                if self.live.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        })
+        .await;
+    }
+}
+
+impl Drop for SocketGuard {
+    fn drop(&mut self) {
+        if self.0.live.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
 }

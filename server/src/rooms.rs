@@ -4,16 +4,18 @@
 //! passed on to anyone; idle rooms compact their storage and exit.
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use automerge::ChangeHash;
 use automerge::sync as am_sync;
-use samskab_board::{Board, Limits, validate};
+use samskab_board::{Board, Limits, validate_changes};
 use samskab_protocol::{
-    Ack, ErrorReason, Message, PROTOCOL_VERSION, PeerSync, Permission, Welcome, heads_to_hex,
+    Ack, ErrorReason, Message, PROTOCOL_VERSION, Participant, PeerPresence, PeerSync, Permission,
+    Presence, Welcome, heads_to_hex,
 };
 use tokio::sync::{mpsc, oneshot};
 
+use crate::metrics::Metrics;
 use crate::storage::{Storage, StorageError};
 
 /// Something for a connection to send to its client.
@@ -36,8 +38,13 @@ enum RoomMsg {
     Join {
         peer: u64,
         permission: Permission,
+        participant: Participant,
         out: mpsc::Sender<Outgoing>,
         reply: oneshot::Sender<()>,
+    },
+    Presence {
+        peer: u64,
+        presence: Presence,
     },
     Sync {
         peer: u64,
@@ -49,6 +56,10 @@ enum RoomMsg {
     Shutdown {
         reply: oneshot::Sender<()>,
     },
+    /// A link of this role was replaced: cut off everyone who came through it.
+    Revoke {
+        role: Permission,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +68,8 @@ pub struct RoomConfig {
     pub idle: Duration,
     /// Compact a board's storage after this many appended chunks.
     pub compact_every: usize,
+    /// Most connections one board takes at once.
+    pub max_connections: usize,
     pub limits: Limits,
 }
 
@@ -65,6 +78,7 @@ impl Default for RoomConfig {
         RoomConfig {
             idle: Duration::from_secs(30),
             compact_every: 500,
+            max_connections: 200,
             limits: Limits::default(),
         }
     }
@@ -73,6 +87,7 @@ impl Default for RoomConfig {
 /// The open rooms.
 pub struct Rooms {
     storage: Arc<dyn Storage>,
+    metrics: Arc<Metrics>,
     config: RoomConfig,
     open: Mutex<HashMap<String, mpsc::Sender<RoomMsg>>>,
 }
@@ -104,15 +119,27 @@ impl RoomHandle {
             .is_ok()
     }
 
+    /// Passes my presence to the room (it goes to everyone else there).
+    pub async fn presence(&self, presence: Presence) -> bool {
+        self.inbox
+            .send(RoomMsg::Presence {
+                peer: self.peer,
+                presence,
+            })
+            .await
+            .is_ok()
+    }
+
     pub async fn leave(&self) {
         let _ = self.inbox.send(RoomMsg::Leave { peer: self.peer }).await;
     }
 }
 
 impl Rooms {
-    pub fn new(storage: Arc<dyn Storage>, config: RoomConfig) -> Arc<Rooms> {
+    pub fn new(storage: Arc<dyn Storage>, config: RoomConfig, metrics: Arc<Metrics>) -> Arc<Rooms> {
         Arc::new(Rooms {
             storage,
+            metrics,
             config,
             open: Mutex::new(HashMap::new()),
         })
@@ -129,6 +156,7 @@ impl Rooms {
         board: &str,
         peer: u64,
         permission: Permission,
+        participant: Participant,
         out: mpsc::Sender<Outgoing>,
     ) -> Option<RoomHandle> {
         // A room that is closing drops our join unanswered: then open anew.
@@ -138,6 +166,7 @@ impl Rooms {
             let msg = RoomMsg::Join {
                 peer,
                 permission,
+                participant: participant.clone(),
                 out: out.clone(),
                 reply,
             };
@@ -163,6 +192,14 @@ impl Rooms {
         let me = tx.downgrade();
         tokio::spawn(async move { run_room(rooms, id, me, rx).await });
         tx
+    }
+
+    /// Disconnects everyone on `board` who joined with `role`.
+    pub async fn revoke(&self, board: &str, role: Permission) {
+        let inbox = self.open.lock().ok().and_then(|m| m.get(board).cloned());
+        if let Some(inbox) = inbox {
+            let _ = inbox.send(RoomMsg::Revoke { role }).await;
+        }
     }
 
     /// Stops every room after its pending writes, closing their peers.
@@ -207,6 +244,8 @@ struct Peer {
     sync: PeerSync,
     out: mpsc::Sender<Outgoing>,
     permission: Permission,
+    participant: Participant,
+    presence: Presence,
 }
 
 struct Room {
@@ -219,22 +258,30 @@ struct Room {
     stored: Vec<ChangeHash>,
     last_seq: i64,
     chunks_since_compact: usize,
+    /// Bytes the board takes in storage (for the document size limit).
+    stored_bytes: usize,
+    /// Bytes of changes received in this batch, not yet stored.
+    pending_bytes: usize,
+    /// When the oldest unacknowledged change of this batch arrived.
+    batch_started: Option<Instant>,
+    metrics: Arc<Metrics>,
 }
 
-async fn load_board(storage: &dyn Storage, id: &str) -> Result<(Board, i64, usize), String> {
+async fn load_board(storage: &dyn Storage, id: &str) -> Result<(Board, i64, usize, usize), String> {
     let chunks = storage.load(id).await.map_err(|e| e.to_string())?;
     if chunks.is_empty() {
         return Err(StorageError::NoSuchBoard(id.to_string()).to_string());
     }
     let last_seq = chunks.last().map(|c| c.seq).unwrap_or(0);
     let count = chunks.len();
+    let size: usize = chunks.iter().map(|c| c.bytes.len()).sum();
     let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.bytes).collect();
     let board =
         tokio::task::spawn_blocking(move || Board::load(&bytes, &rand::random::<[u8; 16]>()))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
-    Ok((board, last_seq, count))
+    Ok((board, last_seq, count, size))
 }
 
 async fn run_room(
@@ -243,7 +290,7 @@ async fn run_room(
     me: mpsc::WeakSender<RoomMsg>,
     mut inbox: mpsc::Receiver<RoomMsg>,
 ) {
-    let (board, last_seq, count) = match load_board(rooms.storage.as_ref(), &id).await {
+    let (board, last_seq, count, size) = match load_board(rooms.storage.as_ref(), &id).await {
         Ok(loaded) => loaded,
         Err(e) => {
             tracing::error!(board = %id, error = %e, "cannot open board");
@@ -270,6 +317,10 @@ async fn run_room(
         stored: Vec::new(),
         last_seq,
         chunks_since_compact: count.saturating_sub(1),
+        stored_bytes: size,
+        pending_bytes: 0,
+        batch_started: None,
+        metrics: rooms.metrics.clone(),
     };
     room.stored = room.board.heads();
     tracing::debug!(board = %id, "room open");
@@ -317,9 +368,22 @@ impl Room {
                 RoomMsg::Join {
                     peer,
                     permission,
+                    participant,
                     out,
                     reply,
                 } => {
+                    if self.peers.len() >= self.config.max_connections {
+                        Metrics::inc(&self.metrics.refused);
+                        let _ = out.try_send(Outgoing::Close {
+                            reason: ErrorReason::BoardFull,
+                            message: format!(
+                                "this board already has {} connections, the most this server allows",
+                                self.config.max_connections
+                            ),
+                        });
+                        let _ = reply.send(());
+                        continue;
+                    }
                     let welcome = Message::Welcome(Welcome {
                         protocol: PROTOCOL_VERSION,
                         board: self.id.clone(),
@@ -329,24 +393,50 @@ impl Room {
                     if out.try_send(Outgoing::Frame(welcome.encode())).is_ok()
                         && out.try_send(Outgoing::Frame(ack)).is_ok()
                     {
-                        self.peers.insert(
-                            peer,
-                            Peer {
-                                sync: PeerSync::new(),
-                                out,
-                                permission,
-                            },
-                        );
+                        // Who is here already, then tell them about the newcomer.
+                        for (id, p) in &self.peers {
+                            let _ = out.try_send(Outgoing::Frame(presence_frame(*id, p)));
+                        }
+                        let newcomer = Peer {
+                            sync: PeerSync::new(),
+                            out,
+                            permission,
+                            participant,
+                            presence: Presence::default(),
+                        };
+                        let frame = presence_frame(peer, &newcomer);
+                        self.peers.insert(peer, newcomer);
+                        self.broadcast_except(peer, frame);
                     }
                     let _ = reply.send(());
                 }
                 RoomMsg::Leave { peer } => {
-                    self.peers.remove(&peer);
+                    if self.peers.remove(&peer).is_some() {
+                        self.broadcast_except(peer, Message::PeerLeft(peer).encode());
+                    }
+                }
+                RoomMsg::Presence { peer, presence } => {
+                    if let Some(p) = self.peers.get_mut(&peer) {
+                        p.presence = presence;
+                        let frame = presence_frame(peer, p);
+                        self.broadcast_except(peer, frame);
+                    }
                 }
                 RoomMsg::Sync { peer, payload } => {
                     changed |= self.receive(peer, &payload);
                 }
                 RoomMsg::Shutdown { reply } => stop = Some(reply),
+                RoomMsg::Revoke { role } => {
+                    let cut: Vec<u64> = self
+                        .peers
+                        .iter()
+                        .filter(|(_, p)| p.permission == role)
+                        .map(|(id, _)| *id)
+                        .collect();
+                    for peer in cut {
+                        self.drop_peer(peer, ErrorReason::Forbidden, crate::ws::REVOKED);
+                    }
+                }
             }
         }
         if changed {
@@ -397,7 +487,27 @@ impl Room {
         if self.board.heads() == before {
             return false;
         }
-        if let Err(e) = validate(&self.board, &self.config.limits) {
+        let added: usize = self
+            .board
+            .doc_mut()
+            .get_changes(&before)
+            .iter()
+            .map(|c| c.raw_bytes().len())
+            .sum();
+        let max = self.config.limits.max_doc_bytes;
+        if self.stored_bytes + self.pending_bytes + added > max {
+            self.revert_to(&before);
+            self.drop_peer(
+                peer_id,
+                ErrorReason::TooLarge,
+                &format!(
+                    "the board has reached its size limit ({} MB)",
+                    max / 1_000_000
+                ),
+            );
+            return false;
+        }
+        if let Err(e) = validate_changes(&mut self.board, &before, &self.config.limits) {
             tracing::warn!(board = %self.id, error = %e, "refused an invalid change");
             self.revert_to(&before);
             self.drop_peer(
@@ -407,6 +517,8 @@ impl Room {
             );
             return false;
         }
+        self.pending_bytes += added;
+        self.batch_started.get_or_insert_with(Instant::now);
         true
     }
 
@@ -424,10 +536,27 @@ impl Room {
 
     fn drop_peer(&mut self, peer: u64, reason: ErrorReason, message: &str) {
         if let Some(p) = self.peers.remove(&peer) {
+            if reason != ErrorReason::ShuttingDown {
+                Metrics::inc(&self.metrics.refused);
+            }
             let _ = p.out.try_send(Outgoing::Close {
                 reason,
                 message: message.to_string(),
             });
+            self.broadcast_except(peer, Message::PeerLeft(peer).encode());
+        }
+    }
+
+    /// Sends `frame` to every peer but `except`.
+    fn broadcast_except(&mut self, except: u64, frame: Vec<u8>) {
+        let others: Vec<u64> = self
+            .peers
+            .keys()
+            .copied()
+            .filter(|p| *p != except)
+            .collect();
+        for p in others {
+            self.send(p, frame.clone());
         }
     }
 
@@ -441,8 +570,17 @@ impl Room {
             .iter()
             .flat_map(|c| c.raw_bytes().to_vec())
             .collect();
-        match self.storage.append(&self.id, bytes).await {
+        let len = bytes.len();
+        let result = self.storage.append(&self.id, bytes).await;
+        self.pending_bytes = 0;
+        let started = self.batch_started.take();
+        match result {
             Ok(seq) => {
+                if let Some(t) = started {
+                    self.metrics.observe_ack(t.elapsed());
+                }
+                Metrics::inc(&self.metrics.changes_stored);
+                self.stored_bytes += len;
                 self.last_seq = seq;
                 self.chunks_since_compact += 1;
                 self.stored = self.board.heads();
@@ -456,6 +594,7 @@ impl Room {
                 // Nothing unstored may reach anyone: forget it. The clients
                 // still hold their changes and send them again on reconnect.
                 tracing::error!(board = %self.id, error = %e, "storage append failed");
+                Metrics::inc(&self.metrics.storage_errors);
                 let stored = self.stored.clone();
                 self.revert_to(&stored);
                 let peers: Vec<u64> = self.peers.keys().copied().collect();
@@ -503,16 +642,32 @@ impl Room {
             return;
         }
         let snapshot = self.board.save();
+        let size = snapshot.len();
         let title = self.board.title();
         match self
             .storage
             .compact(&self.id, snapshot, self.last_seq, title)
             .await
         {
-            Ok(()) => self.chunks_since_compact = 0,
-            Err(e) => tracing::error!(board = %self.id, error = %e, "compaction failed"),
+            Ok(()) => {
+                self.chunks_since_compact = 0;
+                self.stored_bytes = size;
+            }
+            Err(e) => {
+                Metrics::inc(&self.metrics.storage_errors);
+                tracing::error!(board = %self.id, error = %e, "compaction failed");
+            }
         }
     }
+}
+
+fn presence_frame(peer: u64, p: &Peer) -> Vec<u8> {
+    Message::PeerPresence(PeerPresence {
+        peer,
+        participant: p.participant.clone(),
+        presence: p.presence.clone(),
+    })
+    .encode()
 }
 
 fn ack_frame(heads: &[ChangeHash]) -> Vec<u8> {

@@ -32,6 +32,39 @@ pub struct BoardMeta {
     pub created_at: i64,
 }
 
+/// The role a share link grants. Stored by name.
+pub use samskab_protocol::Permission as Role;
+
+/// A share link as stored: only the SHA-256 of its secret, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRecord {
+    pub role: Role,
+    /// Lower-case hex SHA-256 of the secret.
+    pub hash: String,
+}
+
+/// What a presented secret turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkStatus {
+    Active(Role),
+    /// It was valid once; the facilitator has replaced it.
+    Revoked(Role),
+}
+
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Facilitator => "facilitator",
+        Role::Editor => "editor",
+        Role::Viewer => "viewer",
+    }
+}
+
+pub fn parse_role(name: &str) -> Option<Role> {
+    [Role::Facilitator, Role::Editor, Role::Viewer]
+        .into_iter()
+        .find(|r| role_name(*r) == name)
+}
+
 /// One stored piece of a board: a full snapshot or a run of changes.
 /// Loading concatenates all chunks in `seq` order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,8 +74,20 @@ pub struct Chunk {
 }
 
 pub trait Storage: Send + Sync + 'static {
-    /// Creates a board with its first document bytes, in one transaction.
-    fn create_board(&self, meta: BoardMeta, initial: Vec<u8>) -> StorageFuture<'_, ()>;
+    /// Creates a board with its first document bytes and its share links,
+    /// in one transaction.
+    fn create_board(
+        &self,
+        meta: BoardMeta,
+        initial: Vec<u8>,
+        links: Vec<LinkRecord>,
+    ) -> StorageFuture<'_, ()>;
+
+    /// Looks up a link by the hash of its secret.
+    fn find_link(&self, board: &str, hash: &str) -> StorageFuture<'_, Option<LinkStatus>>;
+
+    /// Revokes every active link of `link.role` and adds `link`, in one transaction.
+    fn replace_link(&self, board: &str, link: LinkRecord) -> StorageFuture<'_, ()>;
 
     fn board_meta(&self, id: &str) -> StorageFuture<'_, Option<BoardMeta>>;
 

@@ -3,17 +3,65 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
-use samskab_protocol::{ErrorReason, Hello, Message, PROTOCOL_VERSION, Permission};
+use samskab_protocol::{ErrorReason, Hello, Message, PROTOCOL_VERSION};
 use tokio::sync::mpsc;
 
 use crate::AppState;
+use crate::auth;
+use crate::metrics::Metrics;
 use crate::rooms::{Outgoing, PEER_QUEUE};
+use crate::storage::LinkStatus;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+/// What a client hears when its link has been replaced.
+pub const REVOKED: &str = "this link has been revoked; ask the facilitator for the new one";
+
+/// Whether a browser page at `origin` may open a board socket. Non-browser
+/// clients send no Origin and are allowed (they still need a link secret).
+fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let origin = origin.trim_end_matches('/');
+    if state
+        .config
+        .allowed_origins
+        .iter()
+        .any(|o| o.trim_end_matches('/') == origin)
+    {
+        return true;
+    }
+    // Same origin: the Origin's host is the host this request was sent to.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+    let public_host = state
+        .config
+        .public_url
+        .as_deref()
+        .and_then(|u| u.split_once("://").map(|(_, h)| h.trim_end_matches('/')));
+    origin_host == host || Some(origin_host) == public_host
+}
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    if !origin_allowed(&state, &headers) {
+        tracing::warn!(origin = ?headers.get(header::ORIGIN), "websocket from a foreign origin refused");
+        return (
+            StatusCode::FORBIDDEN,
+            "this page may not open boards on this server",
+        )
+            .into_response();
+    }
     let max = state.config.max_message_bytes;
     ws.max_message_size(max)
         .max_frame_size(max)
@@ -81,12 +129,16 @@ fn ws_error(e: &axum::Error) -> (ErrorReason, String) {
 }
 
 async fn connection(mut socket: WebSocket, state: AppState) {
+    let _live = state.sockets.enter();
     let hello = match read_hello(&mut socket).await {
         Ok(h) => h,
         Err((reason, message)) => return reject(&mut socket, reason, &message).await,
     };
-    match state.storage.board_meta(&hello.board).await {
-        Ok(Some(_)) => {}
+    let permission = match auth::authorize(&state, &hello.board, hello.key.as_deref()).await {
+        Ok(Some(LinkStatus::Active(role))) => role,
+        Ok(Some(LinkStatus::Revoked(_))) => {
+            return reject(&mut socket, ErrorReason::Forbidden, REVOKED).await;
+        }
         Ok(None) => {
             return reject(
                 &mut socket,
@@ -104,12 +156,18 @@ async fn connection(mut socket: WebSocket, state: AppState) {
             )
             .await;
         }
-    }
+    };
     let peer = state.next_peer_id();
     let (out_tx, mut out_rx) = mpsc::channel(PEER_QUEUE);
     let Some(room) = state
         .rooms
-        .join(&hello.board, peer, Permission::Editor, out_tx.clone())
+        .join(
+            &hello.board,
+            peer,
+            permission,
+            hello.participant.clone(),
+            out_tx.clone(),
+        )
         .await
     else {
         return reject(
@@ -141,18 +199,40 @@ async fn connection(mut socket: WebSocket, state: AppState) {
         let _ = sink.close().await;
     });
 
+    Metrics::inc(&state.metrics.connections_open);
+    Metrics::inc(&state.metrics.connections_total);
+    let mut bucket = TokenBucket::new(state.config.max_messages_per_sec);
     let mut writer = writer;
     let mut writer_done = false;
+    let mut read_failed = false;
     loop {
         let frame = tokio::select! {
             frame = stream.next() => frame,
             _ = &mut writer => { writer_done = true; break; }
         };
         let Some(frame) = frame else { break };
+        Metrics::inc(&state.metrics.messages_in);
+        if matches!(frame, Ok(WsMessage::Binary(_) | WsMessage::Text(_))) && !bucket.take() {
+            let _ = out_tx.try_send(Outgoing::Close {
+                reason: ErrorReason::RateLimited,
+                message: format!(
+                    "more than {} messages a second; slow down and reconnect",
+                    state.config.max_messages_per_sec
+                ),
+            });
+            Metrics::inc(&state.metrics.refused);
+            break;
+        }
         let problem = match frame {
             Ok(WsMessage::Binary(bytes)) => match Message::decode(&bytes) {
                 Ok(Message::Sync(payload)) => {
                     if room.sync(payload).await {
+                        continue;
+                    }
+                    (ErrorReason::Internal, "the board closed".to_string())
+                }
+                Ok(Message::Presence(p)) => {
+                    if room.presence(p).await {
                         continue;
                     }
                     (ErrorReason::Internal, "the board closed".to_string())
@@ -166,7 +246,10 @@ async fn connection(mut socket: WebSocket, state: AppState) {
             Ok(WsMessage::Text(_)) => (ErrorReason::Malformed, "expected binary messages".into()),
             Ok(WsMessage::Ping(_) | WsMessage::Pong(_)) => continue,
             Ok(WsMessage::Close(_)) => break,
-            Err(e) => ws_error(&e),
+            Err(e) => {
+                read_failed = true;
+                ws_error(&e)
+            }
         };
         tracing::debug!(peer, reason = ?problem.0, message = %problem.1, "closing connection");
         let _ = out_tx.try_send(Outgoing::Close {
@@ -176,6 +259,7 @@ async fn connection(mut socket: WebSocket, state: AppState) {
         break;
     }
     room.leave().await;
+    Metrics::dec(&state.metrics.connections_open);
     drop(out_tx);
     if !writer_done {
         let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
@@ -186,9 +270,47 @@ async fn connection(mut socket: WebSocket, state: AppState) {
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
         while let Some(Ok(msg)) = stream.next().await {
             if matches!(msg, WsMessage::Close(_)) {
-                break;
+                return;
             }
+        }
+        // The input broke off mid-message (e.g. too large): unread input
+        // makes closing the socket reset it, which can destroy the close
+        // frame before the client reads it. Give the client a moment.
+        if read_failed {
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     })
     .await;
+}
+
+/// Messages a connection may send: `rate` a second on average, in bursts of
+/// up to two seconds' worth.
+struct TokenBucket {
+    rate: f64,
+    tokens: f64,
+    last: std::time::Instant,
+}
+
+impl TokenBucket {
+    fn new(rate: u32) -> TokenBucket {
+        let rate = f64::from(rate.max(1));
+        TokenBucket {
+            rate,
+            tokens: rate * 2.0,
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
+        self.tokens = (self.tokens + refill).min(self.rate * 2.0);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }

@@ -17,30 +17,41 @@ pub struct WsClient {
     ws: Option<Ws>,
     /// Errors the server sent us.
     pub refusals: Vec<ErrorMsg>,
+    /// Everyone else's presence, by connection, as last heard.
+    pub peers: std::collections::BTreeMap<u64, samskab_protocol::PeerPresence>,
     /// The close frame the server sent, if it closed the connection.
     pub closed: Option<Option<CloseFrame>>,
 }
 
 impl WsClient {
-    /// A client with an empty local replica, connected and welcomed.
-    pub async fn join(ws_url: &str, board: &str, name: &str) -> anyhow::Result<WsClient> {
-        let mut c = WsClient::offline(board, name);
+    /// A client with an empty local replica, connected with the link secret
+    /// `key` and welcomed.
+    pub async fn join(
+        ws_url: &str,
+        board: &str,
+        key: &str,
+        name: &str,
+    ) -> anyhow::Result<WsClient> {
+        let mut c = WsClient::offline(board, key, name);
         c.connect(ws_url).await?;
         Ok(c)
     }
 
     /// A client that has not connected yet.
-    pub fn offline(board: &str, name: &str) -> WsClient {
+    pub fn offline(board: &str, key: &str, name: &str) -> WsClient {
         let participant = Participant {
             id: crate::random_id(),
             name: name.to_string(),
+            role: "other".into(),
+            color: "#1d5fa8".into(),
         };
         let replica = Board::new(&rand::random::<[u8; 16]>());
         WsClient {
-            session: ClientSession::new(board, None, participant, replica),
+            session: ClientSession::new(board, Some(key.to_string()), participant, replica),
             name: name.to_string(),
             ws: None,
             refusals: Vec::new(),
+            peers: Default::default(),
             closed: None,
         }
     }
@@ -90,6 +101,12 @@ impl WsClient {
         self.session.board()
     }
 
+    /// Shares presence (cursor, drag…) with the others on the board.
+    pub async fn presence(&mut self, presence: &samskab_protocol::Presence) -> anyhow::Result<()> {
+        self.session.set_presence(presence);
+        self.flush().await
+    }
+
     /// Sends a raw websocket message, bypassing the session.
     pub async fn send_raw(&mut self, msg: WsMessage) -> anyhow::Result<()> {
         let ws = self
@@ -134,8 +151,15 @@ impl WsClient {
         match msg {
             WsMessage::Binary(bytes) => {
                 for event in self.session.receive(&bytes)? {
-                    if let Event::Refused(e) = event {
-                        self.refusals.push(e);
+                    match event {
+                        Event::Refused(e) => self.refusals.push(e),
+                        Event::Presence(p) => {
+                            self.peers.insert(p.peer, p);
+                        }
+                        Event::PeerLeft(p) => {
+                            self.peers.remove(&p);
+                        }
+                        _ => {}
                     }
                 }
                 if self.flush().await.is_err() {

@@ -4,10 +4,11 @@
 
 pub mod browser;
 mod client;
+pub mod process;
 mod server;
 
 pub use client::{WsClient, converge};
-pub use server::TestServer;
+pub use server::{Created, TestServer};
 
 /// A random id for notes and participants, like the browser makes.
 pub fn random_id() -> String {

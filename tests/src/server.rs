@@ -5,6 +5,15 @@ use samskab_server::{AppState, Config};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// A board made through the API, with the secrets of its three links.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: String,
+    pub facilitator: String,
+    pub editor: String,
+    pub viewer: String,
+}
+
 /// The real server, listening on 127.0.0.1 at a free port.
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -58,17 +67,9 @@ impl TestServer {
         format!("ws://{}/ws", self.addr)
     }
 
-    /// Creates a board over the HTTP API and returns its id.
-    pub async fn create_board(&self, title: &str) -> String {
-        let res = reqwest::Client::new()
-            .post(self.url("/api/boards"))
-            .json(&serde_json::json!({ "title": title }))
-            .send()
-            .await
-            .expect("POST /api/boards");
-        assert_eq!(res.status(), 201, "board creation failed");
-        let body: serde_json::Value = res.json().await.expect("json");
-        body["id"].as_str().expect("id").to_string()
+    /// Creates a board over the HTTP API: its id and the three links' secrets.
+    pub async fn create_board(&self, title: &str) -> Created {
+        create_board_at(&self.url(""), title).await
     }
 
     /// Graceful stop (as on SIGTERM): pending writes finish first.
@@ -92,5 +93,31 @@ impl Drop for TestServer {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+/// Creates a board through the HTTP API of the server at `base_url`
+/// (`http://host:port`): its id and the three links' secrets.
+pub(crate) async fn create_board_at(base_url: &str, title: &str) -> Created {
+    let res = reqwest::Client::new()
+        .post(format!("{base_url}/api/boards"))
+        .json(&serde_json::json!({ "title": title }))
+        .send()
+        .await
+        .expect("POST /api/boards");
+    assert_eq!(res.status(), 201, "board creation failed");
+    let body: serde_json::Value = res.json().await.expect("json");
+    let key = |role: &str| {
+        let link = body["links"][role].as_str().expect("link");
+        link.split_once("#key=")
+            .expect("a #key= fragment")
+            .1
+            .to_string()
+    };
+    Created {
+        id: body["id"].as_str().expect("id").to_string(),
+        facilitator: key("facilitator"),
+        editor: key("editor"),
+        viewer: key("viewer"),
     }
 }

@@ -55,13 +55,37 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
         "return location.pathname.startsWith('/b/');",
     )
     .await?;
-    let url = anna.current_url().await?.to_string();
     let title = anna
         .wait()
         .at_most(T)
         .for_element(Locator::Css("[data-testid=board-title]"))
         .await?;
     assert_eq!(title.text().await?, "Hvornår skal borgerne inddrages?");
+    // The share panel gives the participants' and the public's links.
+    anna.find(Locator::Css("[data-testid=share]"))
+        .await?
+        .click()
+        .await?;
+    let url = anna
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=share-editor]"))
+        .await?
+        .prop("value")
+        .await?
+        .expect("editor link");
+    let viewer_url = anna
+        .find(Locator::Css("[data-testid=share-viewer]"))
+        .await?
+        .prop("value")
+        .await?
+        .expect("viewer link");
+    assert!(url.contains("#key=") && viewer_url.contains("#key=") && url != viewer_url);
+    screenshot(&anna, "01b-share-panel").await?;
+    anna.find(Locator::Css("[data-testid=share]"))
+        .await?
+        .click()
+        .await?;
 
     // Bo opens the shared URL.
     bo.goto(&url).await?;
@@ -109,6 +133,35 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
         status_da.contains("Gemt"),
         "Danish browser shows Danish status: {status_da}"
     );
+
+    // A viewer sees the board live, with no editing controls, and keys do nothing.
+    let cecilie = chrome.session(1024, 768, "da-DK").await?;
+    cecilie.goto(&viewer_url).await?;
+    eventually(&cecilie, T, "viewer sees the note", &format!(
+        "const t = (() => {{ {NOTE_TEXTS} }})(); return t.includes('Borgerne skal med fra start') ? t : null;"
+    )).await?;
+    let controls = cecilie.execute(
+        "return ['add-note','undo','redo','note-delete'].filter(id => document.querySelector(`[data-testid=${id}]`));",
+        vec![],
+    ).await?;
+    assert_eq!(
+        controls,
+        serde_json::json!([]),
+        "no editing controls for a viewer"
+    );
+    let readonly = cecilie
+        .execute(
+            "return document.querySelector('[data-testid=note-text]').readOnly;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(readonly, serde_json::json!(true));
+    let viewer_note = cecilie
+        .find(Locator::Css("[data-testid=note-text]"))
+        .await?;
+    viewer_note.click().await.ok();
+    viewer_note.send_keys("forsøg").await.ok();
+    screenshot(&cecilie, "01c-viewer").await?;
 
     // Bo drags the note; Anna sees it move.
     let before = eventually(&anna, T, "note position", NOTE_POSITION).await?;
@@ -271,7 +324,11 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
     assert_eq!(nf.text().await?, "Board not found");
     screenshot(&bo, "05-board-not-found").await?;
 
+    // The viewer's typing changed nothing anywhere.
+    let cecilie_texts = eventually(&cecilie, T, "viewer texts", NOTE_TEXTS).await?;
+    assert!(!cecilie_texts.to_string().contains("forsøg"));
     anna.close().await?;
     bo.close().await?;
+    cecilie.close().await?;
     Ok(())
 }

@@ -33,10 +33,10 @@ async fn two_clients_typing_in_one_note_both_keep_their_text_and_a_latecomer_get
     let board = server
         .create_board("Hvornår skal borgerne inddrages?")
         .await;
-    let mut anna = WsClient::join(&server.ws_url(), &board, "Anna")
+    let mut anna = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Anna")
         .await
         .unwrap();
-    let mut bo = WsClient::join(&server.ws_url(), &board, "Bo")
+    let mut bo = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Bo")
         .await
         .unwrap();
 
@@ -66,7 +66,7 @@ async fn two_clients_typing_in_one_note_both_keep_their_text_and_a_latecomer_get
     assert_eq!(bo.board().notes(), anna.board().notes());
     assert_eq!(bo.board().title(), "Hvornår skal borgerne inddrages?");
 
-    let mut cecilie = WsClient::join(&server.ws_url(), &board, "Cecilie")
+    let mut cecilie = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Cecilie")
         .await
         .unwrap();
     converge(&mut [&mut anna, &mut bo, &mut cecilie], T)
@@ -81,7 +81,7 @@ async fn edits_survive_a_restart_on_the_same_data_dir() {
     let data = tempfile::tempdir().unwrap();
     let server = TestServer::start_in(data.path(), None).await;
     let board = server.create_board("Møde 1").await;
-    let mut anna = WsClient::join(&server.ws_url(), &board, "Anna")
+    let mut anna = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Anna")
         .await
         .unwrap();
     for i in 0..20 {
@@ -98,7 +98,7 @@ async fn edits_survive_a_restart_on_the_same_data_dir() {
     server.stop().await;
 
     let server = TestServer::start_in(data.path(), None).await;
-    let mut bo = WsClient::join(&server.ws_url(), &board, "Bo")
+    let mut bo = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Bo")
         .await
         .unwrap();
     bo.pump_until(T, |c| c.board().note_count() == 19)
@@ -112,10 +112,10 @@ async fn edits_survive_a_restart_on_the_same_data_dir() {
 async fn offline_edits_merge_on_reconnect() {
     let server = TestServer::start().await;
     let board = server.create_board("Offline").await;
-    let mut anna = WsClient::join(&server.ws_url(), &board, "Anna")
+    let mut anna = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Anna")
         .await
         .unwrap();
-    let mut bo = WsClient::join(&server.ws_url(), &board, "Bo")
+    let mut bo = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Bo")
         .await
         .unwrap();
     anna.apply(create("n1", "fælles")).await.unwrap();
@@ -144,7 +144,7 @@ async fn offline_edits_merge_on_reconnect() {
 async fn garbage_frames_get_a_clear_close_and_others_keep_working() {
     let server = TestServer::start().await;
     let board = server.create_board("Robust").await;
-    let mut good = WsClient::join(&server.ws_url(), &board, "Good")
+    let mut good = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Good")
         .await
         .unwrap();
 
@@ -167,7 +167,7 @@ async fn garbage_frames_get_a_clear_close_and_others_keep_working() {
         (WsMessage::Text("hello?".into()), 1007, "binary"),
     ];
     for (frame, code, words) in cases {
-        let mut bad = WsClient::join(&server.ws_url(), &board, "Bad")
+        let mut bad = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Bad")
             .await
             .unwrap();
         bad.send_raw(frame).await.unwrap();
@@ -190,7 +190,7 @@ async fn garbage_frames_get_a_clear_close_and_others_keep_working() {
         good.until_saved().await.unwrap();
     }
     // A hello for a board that does not exist.
-    let mut lost = WsClient::offline("no-such-board", "Lost");
+    let mut lost = WsClient::offline("no-such-board", &board.editor, "Lost");
     let err = lost.connect(&server.ws_url()).await.unwrap_err();
     assert!(err.to_string().contains("closed before welcome"), "{err}");
     assert_eq!(
@@ -206,10 +206,10 @@ async fn a_change_that_breaks_the_schema_is_refused_and_never_reaches_others() {
     use automerge::{ROOT, ReadDoc};
     let server = TestServer::start().await;
     let board = server.create_board("Schema").await;
-    let mut good = WsClient::join(&server.ws_url(), &board, "Good")
+    let mut good = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Good")
         .await
         .unwrap();
-    let mut evil = WsClient::join(&server.ws_url(), &board, "Evil")
+    let mut evil = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Evil")
         .await
         .unwrap();
     converge(&mut [&mut good, &mut evil], T).await.unwrap();
@@ -236,11 +236,55 @@ async fn a_change_that_breaks_the_schema_is_refused_and_never_reaches_others() {
 
     good.apply(create("ok", "fine")).await.unwrap();
     good.until_saved().await.unwrap();
-    let mut late = WsClient::join(&server.ws_url(), &board, "Late")
+    let mut late = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Late")
         .await
         .unwrap();
     converge(&mut [&mut good, &mut late], T).await.unwrap();
     assert_eq!(late.board().note_count(), 1);
     let notes = late.board().doc().get(ROOT, "notes").unwrap().unwrap().1;
     assert!(late.board().doc().get(&notes, "bad").unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_clients_typing_into_one_note_converge_with_every_keystroke_kept() {
+    let server = TestServer::start().await;
+    let board = server.create_board("Ti på én gang").await;
+    let mut clients = Vec::new();
+    for i in 0..10 {
+        clients.push(
+            WsClient::join(&server.ws_url(), &board.id, &board.editor, &format!("c{i}"))
+                .await
+                .unwrap(),
+        );
+    }
+    clients[0].apply(create("shared", "")).await.unwrap();
+    {
+        let mut all: Vec<&mut WsClient> = clients.iter_mut().collect();
+        converge(&mut all, T).await.unwrap();
+    }
+    // Every client types its own letter five times at the start of the shared
+    // note and writes a note of its own, without waiting for the others.
+    for round in 0..5 {
+        for (i, c) in clients.iter_mut().enumerate() {
+            let letter = char::from(b'a' + i as u8).to_string();
+            c.apply(type_at("shared", 0, &letter)).await.unwrap();
+            if round == 0 {
+                c.apply(create(&format!("own{i}"), &format!("fra {i}")))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    let mut all: Vec<&mut WsClient> = clients.iter_mut().collect();
+    converge(&mut all, T).await.unwrap();
+    let text = clients[0].board().note("shared").unwrap().text;
+    assert_eq!(text.chars().count(), 50, "{text}");
+    for i in 0..10u8 {
+        let letter = char::from(b'a' + i);
+        assert_eq!(text.chars().filter(|c| *c == letter).count(), 5, "{text}");
+    }
+    for c in &clients {
+        assert_eq!(c.board().notes(), clients[0].board().notes());
+        assert_eq!(c.board().note_count(), 11);
+    }
 }

@@ -51,6 +51,9 @@ impl BoardDiff {
     }
 }
 
+/// The kind name for a whole mind map in [`Board::touched`].
+pub(crate) const MINDMAP: &str = "mindmap";
+
 fn key(p: &Prop) -> Option<&str> {
     match p {
         Prop::Map(k) => Some(k.as_str()),
@@ -62,37 +65,12 @@ impl Board {
     /// What changed from the version at `before` to the version at `after`
     /// (both lists of heads; `&[]` is the empty board).
     pub fn diff(&mut self, before: &[ChangeHash], after: &[ChangeHash]) -> BoardDiff {
-        let patches = self.doc.diff(before, after);
-        // (kind, id) of every item a patch touched.
-        let mut touched: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut meta = false;
-        for p in &patches {
-            let mut props: Vec<&str> = p.path.iter().filter_map(|(_, prop)| key(prop)).collect();
-            let leaf = match &p.action {
-                PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
-                    Some(key.as_str())
-                }
-                _ => None,
-            };
-            if let Some(k) = leaf.filter(|_| p.path.len() < 4) {
-                props.push(k);
-            }
-            match props.as_slice() {
-                [schema::META, ..] => meta = true,
-                [schema::MINDMAPS, map, schema::mindmap::NODES, node, ..] => {
-                    touched.insert((schema::MINDMAPS.into(), format!("{map}/{node}")));
-                }
-                [kind, id, ..] if *kind != schema::MINDMAPS => {
-                    touched.insert((kind.to_string(), id.to_string()));
-                }
-                _ => {}
-            }
-        }
+        let (meta, touched) = self.touched(before, after);
         let mut out = BoardDiff {
             meta,
             ..BoardDiff::default()
         };
-        for (kind, id) in touched {
+        for (kind, id) in touched.into_iter().filter(|(k, _)| k != MINDMAP) {
             let was = self.live_at(&kind, &id, before);
             let is = self.live_at(&kind, &id, after);
             let bucket = match kind.as_str() {
@@ -111,6 +89,46 @@ impl Board {
             };
         }
         out
+    }
+
+    /// The items the changes from `before` to `after` touched, as (kind, id)
+    /// with kind a root container (nodes: `("mindmaps", "<map>/<node>")`,
+    /// a mind map itself: `(MINDMAP, "<map>")`), and whether the board's
+    /// metadata changed.
+    pub(crate) fn touched(
+        &mut self,
+        before: &[ChangeHash],
+        after: &[ChangeHash],
+    ) -> (bool, BTreeSet<(String, String)>) {
+        let patches = self.doc.diff(before, after);
+        let mut touched: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut meta = false;
+        for p in &patches {
+            let mut props: Vec<&str> = p.path.iter().filter_map(|(_, prop)| key(prop)).collect();
+            let leaf = match &p.action {
+                PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+                    Some(key.as_str())
+                }
+                _ => None,
+            };
+            if let Some(k) = leaf.filter(|_| p.path.len() < 4) {
+                props.push(k);
+            }
+            match props.as_slice() {
+                [schema::META, ..] => meta = true,
+                [schema::MINDMAPS, map, schema::mindmap::NODES, node, ..] => {
+                    touched.insert((schema::MINDMAPS.into(), format!("{map}/{node}")));
+                }
+                [schema::MINDMAPS, map, ..] => {
+                    touched.insert((MINDMAP.into(), map.to_string()));
+                }
+                [kind, id, ..] => {
+                    touched.insert((kind.to_string(), id.to_string()));
+                }
+                _ => {}
+            }
+        }
+        (meta, touched)
     }
 
     /// Whether an item exists and is not deleted at `heads`.

@@ -61,3 +61,57 @@ pub(crate) fn text(doc: &AutoCommit, obj: &ObjId, key: &str) -> String {
         .and_then(|t| doc.text(&t).ok())
         .unwrap_or_default()
 }
+
+/// Readers over a hydrated map (one `hydrate` call reads a whole subtree
+/// far faster than a `get` per field).
+pub(crate) mod hydrated {
+    use automerge::ScalarValue;
+    use automerge::hydrate::{Map, Value};
+
+    pub(crate) fn map<'a>(map: &'a Map, key: &str) -> Option<&'a Map> {
+        match map.get(key)? {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The maps inside a map, by key.
+    pub(crate) fn children(map: &Map) -> impl Iterator<Item = (&String, &Map)> {
+        map.iter().filter_map(|(k, v)| match &v.value {
+            Value::Map(m) => Some((k, m)),
+            _ => None,
+        })
+    }
+
+    fn scalar<'a>(map: &'a Map, key: &str) -> Option<&'a ScalarValue> {
+        match map.get(key)? {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn number(map: &Map, key: &str) -> Option<f64> {
+        scalar(map, key).and_then(super::scalar_number)
+    }
+
+    pub(crate) fn string(map: &Map, key: &str) -> Option<String> {
+        match scalar(map, key)? {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn boolean(map: &Map, key: &str) -> Option<bool> {
+        match scalar(map, key)? {
+            ScalarValue::Boolean(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn text(map: &Map, key: &str) -> String {
+        match map.get(key) {
+            Some(Value::Text(t)) => String::from(t),
+            _ => String::new(),
+        }
+    }
+}

@@ -77,4 +77,4 @@ pub use error::BoardError;
 pub use op::{Color, Ctx, NoteId, Op, RoleGroup, order_between, text_splice};
 pub use read::{ConnectorView, FrameView, MindMapView, NodeView, NoteView, ParticipantView};
 pub use undo::{Entry, History, MAX_HISTORY, TYPING_PAUSE_MS};
-pub use validate::{ValidationError, Violation, validate};
+pub use validate::{ValidationError, Violation, validate, validate_changes};

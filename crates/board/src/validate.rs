@@ -1,8 +1,9 @@
 //! Checks a whole board against the schema and the size limits. The server
 //! runs this on the result of every incoming change before anyone else sees it.
+use std::collections::BTreeSet;
 use std::fmt;
 
-use automerge::{ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 
 use crate::board::{Board, Limits, MAX_COORD, check_id};
 use crate::doc::scalar_number;
@@ -42,6 +43,8 @@ struct Checker<'a> {
     board: &'a Board,
     limits: &'a Limits,
     out: Vec<Violation>,
+    /// Check only these items (`None`: all of them).
+    scope: Option<&'a BTreeSet<(String, String)>>,
 }
 
 #[derive(Clone, Copy)]
@@ -145,14 +148,37 @@ impl Checker<'_> {
         let Some(c) = self.object(parent, key, path, ObjType::Map) else {
             return;
         };
-        let ids: Vec<String> = self.board.doc().keys(&c).collect();
-        if ids.len() > self.limits.max_items {
+        let count = self.board.doc().length(&c);
+        if count > self.limits.max_items {
             self.bad(
                 path,
-                format!("{} items, at most {}", ids.len(), self.limits.max_items),
+                format!("{count} items, at most {}", self.limits.max_items),
             );
             return;
         }
+        let ids: Vec<String> = match self.scope {
+            None => self.board.doc().keys(&c).collect(),
+            Some(scope) => scope
+                .iter()
+                .filter_map(|(k, id)| match (k.as_str(), key) {
+                    (schema::MINDMAPS, schema::mindmap::NODES) => {
+                        let (map, node) = id.split_once('/')?;
+                        path.starts_with(&format!("/mindmaps/{map}/"))
+                            .then(|| node.to_string())
+                    }
+                    (k, key) if k == key => Some(id.clone()),
+                    _ => None,
+                })
+                .filter(|id| {
+                    self.board
+                        .doc()
+                        .get(&c, id.as_str())
+                        .ok()
+                        .flatten()
+                        .is_some()
+                })
+                .collect(),
+        };
         let allowed: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
         for id in ids {
             let item_path = format!("{path}/{id}");
@@ -172,10 +198,32 @@ impl Checker<'_> {
 
 /// Checks every part of `board` against the schema and `limits`.
 pub fn validate(board: &Board, limits: &Limits) -> Result<(), ValidationError> {
+    check(board, limits, None)
+}
+
+/// Checks what the changes since `before` touched (plus the board's root and
+/// metadata): the same verdict as [`validate`] for a board that was valid at
+/// `before`, at the cost of the change rather than of the board.
+pub fn validate_changes(
+    board: &mut Board,
+    before: &[ChangeHash],
+    limits: &Limits,
+) -> Result<(), ValidationError> {
+    let after = board.heads();
+    let (_, touched) = board.touched(before, &after);
+    check(board, limits, Some(&touched))
+}
+
+fn check(
+    board: &Board,
+    limits: &Limits,
+    scope: Option<&BTreeSet<(String, String)>>,
+) -> Result<(), ValidationError> {
     let mut c = Checker {
         board,
         limits,
         out: Vec::new(),
+        scope,
     };
     let text = Kind::Text(limits.max_note_chars);
     let title = Kind::Text(limits.max_title_chars);
@@ -249,7 +297,20 @@ pub fn validate(board: &Board, limits: &Limits) -> Result<(), ValidationError> {
     ];
     node_fields.extend(common);
     if let Some(maps) = c.object(&ROOT, schema::MINDMAPS, "/mindmaps", ObjType::Map) {
-        let ids: Vec<String> = board.doc().keys(&maps).collect();
+        let ids: Vec<String> = match scope {
+            None => board.doc().keys(&maps).collect(),
+            Some(scope) => scope
+                .iter()
+                .filter_map(|(k, id)| match k.as_str() {
+                    crate::diff::MINDMAP => Some(id.clone()),
+                    schema::MINDMAPS => id.split_once('/').map(|(m, _)| m.to_string()),
+                    _ => None,
+                })
+                .collect::<BTreeSet<String>>()
+                .into_iter()
+                .filter(|m| board.doc().get(&maps, m.as_str()).ok().flatten().is_some())
+                .collect(),
+        };
         if ids.len() > limits.max_items {
             c.bad("/mindmaps", "too many mind maps");
         }

@@ -495,8 +495,26 @@ fn a_note_becomes_a_node_and_back() {
 #[test]
 fn a_merged_mind_map_lays_out_every_shown_node_without_overlap() {
     let (mut a, mut b) = pair();
-    a.apply(&Op::Reparent { map: "m".into(), id: "a".into(), parent: "c".into(), order: 0.0 }, &ctx("anna")).unwrap();
-    b.apply(&Op::Reparent { map: "m".into(), id: "c".into(), parent: "b".into(), order: 0.0 }, &ctx("bo")).unwrap();
+    a.apply(
+        &Op::Reparent {
+            map: "m".into(),
+            id: "a".into(),
+            parent: "c".into(),
+            order: 0.0,
+        },
+        &ctx("anna"),
+    )
+    .unwrap();
+    b.apply(
+        &Op::Reparent {
+            map: "m".into(),
+            id: "c".into(),
+            parent: "b".into(),
+            order: 0.0,
+        },
+        &ctx("bo"),
+    )
+    .unwrap();
     merge(&mut a, &mut b);
     let map = a.mindmap("m").unwrap();
     let size = |_: &samskab_board::NodeView| samskab_board::layout::Size { w: 120.0, h: 40.0 };
@@ -504,7 +522,8 @@ fn a_merged_mind_map_lays_out_every_shown_node_without_overlap() {
     assert_eq!(placed.len(), map.nodes.len());
     for (i, p) in placed.iter().enumerate() {
         for q in &placed[i + 1..] {
-            let apart = p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y;
+            let apart =
+                p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y;
             assert!(apart, "{} overlaps {}", p.id, q.id);
         }
     }

@@ -11,7 +11,7 @@
 //! use samskab_board::{Board, Color, Ctx, Op};
 //! use samskab_protocol::{ClientSession, Message, Participant, PeerSync, Permission, Welcome};
 //!
-//! let me = Participant { id: "p1".into(), name: "Maja".into() };
+//! let me = Participant { id: "p1".into(), name: "Maja".into(), role: "citizen".into(), color: "#c33".into() };
 //! let mut client = ClientSession::new("b1", None, me, Board::new(&[1; 16]));
 //! let mut server_board = Board::new(&[9; 16]);
 //! let mut server_side = PeerSync::new();
@@ -47,8 +47,8 @@ mod session;
 mod sync;
 
 pub use message::{
-    Ack, DecodeError, ErrorMsg, ErrorReason, Hello, Kind, Message, PROTOCOL_VERSION, Participant,
-    Permission, Welcome,
+    Ack, DecodeError, Dragging, ErrorMsg, ErrorReason, Hello, Kind, Message, PROTOCOL_VERSION,
+    Participant, PeerPresence, Permission, Presence, Viewport, Welcome,
 };
 pub use session::{ClientSession, Event, Phase, SessionError};
 pub use sync::{PeerSync, SyncError};

@@ -23,6 +23,9 @@ pub enum Kind {
     Sync = 3,
     Ack = 4,
     Error = 5,
+    Presence = 6,
+    PeerPresence = 7,
+    PeerLeft = 8,
 }
 
 impl Kind {
@@ -33,6 +36,9 @@ impl Kind {
             3 => Kind::Sync,
             4 => Kind::Ack,
             5 => Kind::Error,
+            6 => Kind::Presence,
+            7 => Kind::PeerPresence,
+            8 => Kind::PeerLeft,
             _ => return None,
         })
     }
@@ -43,6 +49,53 @@ impl Kind {
 pub struct Participant {
     pub id: String,
     pub name: String,
+    /// "citizen", "politician", "administrator" or "other".
+    #[serde(default)]
+    pub role: String,
+    /// A CSS colour for cursors and avatars.
+    #[serde(default)]
+    pub color: String,
+}
+
+/// The part of the board a person is looking at (for "follow me").
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Viewport {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub zoom: f64,
+}
+
+/// A note being dragged: where it is now (committed on drop, not before).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dragging {
+    pub id: String,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Ephemeral state of one person: never stored, never in the document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Presence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<(f64, f64)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewport: Option<Viewport>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub selection: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dragging: Option<Dragging>,
+}
+
+/// Server to client: someone's presence (sent on join for everyone there,
+/// then on every change).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerPresence {
+    /// A number for this connection, unique on the server while it lasts.
+    pub peer: u64,
+    pub participant: Participant,
+    pub presence: Presence,
 }
 
 /// Client to server, first message on a connection.
@@ -97,6 +150,8 @@ pub enum ErrorReason {
     TooLarge,
     RateLimited,
     InvalidChange,
+    /// The board has as many connections as the server allows.
+    BoardFull,
     Internal,
     ShuttingDown,
 }
@@ -113,6 +168,7 @@ impl ErrorReason {
             ErrorReason::BoardNotFound => 4004,
             ErrorReason::Forbidden => 4003,
             ErrorReason::RateLimited => 4029,
+            ErrorReason::BoardFull => 4030,
         }
     }
 }
@@ -125,7 +181,7 @@ pub struct ErrorMsg {
 }
 
 /// One protocol message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     Hello(Hello),
     Welcome(Welcome),
@@ -133,6 +189,11 @@ pub enum Message {
     Sync(Vec<u8>),
     Ack(Ack),
     Error(ErrorMsg),
+    /// Client to server: my presence changed.
+    Presence(Presence),
+    PeerPresence(PeerPresence),
+    /// Server to client: this connection has gone.
+    PeerLeft(u64),
 }
 
 /// Why a frame could not be read.
@@ -167,6 +228,9 @@ impl Message {
             Message::Sync(_) => Kind::Sync,
             Message::Ack(_) => Kind::Ack,
             Message::Error(_) => Kind::Error,
+            Message::Presence(_) => Kind::Presence,
+            Message::PeerPresence(_) => Kind::PeerPresence,
+            Message::PeerLeft(_) => Kind::PeerLeft,
         }
     }
 
@@ -178,6 +242,9 @@ impl Message {
             Message::Sync(bytes) => out.extend_from_slice(bytes),
             Message::Ack(a) => write_json(&mut out, a),
             Message::Error(e) => write_json(&mut out, e),
+            Message::Presence(p) => write_json(&mut out, p),
+            Message::PeerPresence(p) => write_json(&mut out, p),
+            Message::PeerLeft(p) => write_json(&mut out, p),
         }
         out
     }
@@ -209,6 +276,9 @@ impl Message {
             }
             Kind::Ack => Message::Ack(parse("ack", payload)?),
             Kind::Error => Message::Error(parse("error", payload)?),
+            Kind::Presence => Message::Presence(parse("presence", payload)?),
+            Kind::PeerPresence => Message::PeerPresence(parse("peer presence", payload)?),
+            Kind::PeerLeft => Message::PeerLeft(parse("peer left", payload)?),
         })
     }
 
@@ -236,6 +306,8 @@ mod tests {
             participant: Participant {
                 id: "p1".into(),
                 name: "Åse".into(),
+                role: "citizen".into(),
+                color: "#c33".into(),
             },
         })
     }
@@ -254,6 +326,16 @@ mod tests {
                 heads: vec!["ab".into()],
             }),
             Message::error(ErrorReason::TooLarge, "too big"),
+            Message::Presence(Presence {
+                cursor: Some((1.0, 2.5)),
+                dragging: Some(Dragging {
+                    id: "n1".into(),
+                    x: 3.0,
+                    y: 4.0,
+                }),
+                ..Presence::default()
+            }),
+            Message::PeerLeft(7),
         ];
         for m in msgs {
             assert_eq!(Message::decode(&m.encode()).unwrap(), m);

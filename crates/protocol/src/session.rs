@@ -6,12 +6,13 @@ use automerge::ChangeHash;
 use samskab_board::{Board, BoardError, Ctx, History, Op};
 
 use crate::message::{
-    Ack, ErrorMsg, Hello, Message, PROTOCOL_VERSION, Participant, Permission, Welcome,
+    Ack, ErrorMsg, Hello, Message, PROTOCOL_VERSION, Participant, PeerPresence, Permission,
+    Presence, Welcome,
 };
 use crate::sync::{PeerSync, SyncError};
 
 /// What happened as a result of an incoming frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The server accepted us.
     Welcomed(Welcome),
@@ -21,6 +22,10 @@ pub enum Event {
     Acked,
     /// The server refused something; a close usually follows.
     Refused(ErrorMsg),
+    /// Someone's presence (cursor, viewport, drag) changed.
+    Presence(PeerPresence),
+    /// Someone left.
+    PeerLeft(u64),
 }
 
 /// Where the connection stands.
@@ -150,7 +155,10 @@ impl ClientSession {
                 }
             }
             Message::Error(e) => events.push(Event::Refused(e)),
+            Message::PeerPresence(p) => events.push(Event::Presence(p)),
+            Message::PeerLeft(p) => events.push(Event::PeerLeft(p)),
             Message::Hello(_) => return Err(SessionError::Unexpected("hello")),
+            Message::Presence(_) => return Err(SessionError::Unexpected("presence")),
         }
         Ok(events)
     }
@@ -196,6 +204,14 @@ impl ClientSession {
         self.unacked.extend(added);
         self.queue_sync();
         Ok(())
+    }
+
+    /// Shares my presence (only while joined: presence is never queued).
+    pub fn set_presence(&mut self, presence: &Presence) {
+        if let Phase::Joined(_) = self.phase {
+            self.outbox
+                .push_back(Message::Presence(presence.clone()).encode());
+        }
     }
 
     /// The next frame to send, if any.

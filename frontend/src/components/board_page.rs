@@ -6,6 +6,8 @@ use crate::api::{self, ApiError};
 use crate::components::language_switch::LanguageSwitch;
 use crate::components::message_page::MessagePage;
 use crate::components::note_card::NoteCard;
+use crate::components::presence_list::PresenceList;
+use crate::components::share_panel::SharePanel;
 use crate::components::status_badge::StatusBadge;
 use crate::controller::{self, BoardSignals, Fatal};
 use crate::i18n::I18n;
@@ -16,6 +18,7 @@ enum Load {
     Loading,
     Ready,
     NotFound,
+    Revoked,
     Unreachable,
 }
 
@@ -29,14 +32,19 @@ pub fn BoardPage(id: String) -> impl IntoView {
         let id = id.clone();
         move || {
             let id = id.clone();
+            let Some(key) = crate::boards::key_for(&id) else {
+                load.set(Load::NotFound);
+                return;
+            };
             load.set(Load::Loading);
             spawn_local(async move {
-                match api::board_info(&id).await {
+                match api::board_info(&id, &key).await {
                     Ok(info) => {
-                        signals.set(Some(controller::open(&info.id, &info.title)));
+                        signals.set(Some(controller::open(&info.id, &key, &info.title)));
                         load.set(Load::Ready);
                     }
                     Err(ApiError::NotFound) => load.set(Load::NotFound),
+                    Err(ApiError::Revoked) => load.set(Load::Revoked),
                     Err(_) => load.set(Load::Unreachable),
                 }
             });
@@ -49,6 +57,10 @@ pub fn BoardPage(id: String) -> impl IntoView {
         Load::Loading => view! { <p class="loading" data-testid="loading">{i18n.t(|s| s.loading)}</p> }.into_any(),
         Load::NotFound => view! {
             <MessagePage testid="board-not-found" title=i18n.t(|s| s.not_found_title) body=i18n.t(|s| s.not_found_body)/>
+        }
+        .into_any(),
+        Load::Revoked => view! {
+            <MessagePage testid="link-revoked" title=i18n.t(|s| s.revoked_title) body=i18n.t(|s| s.revoked_body)/>
         }
         .into_any(),
         Load::Unreachable => view! {
@@ -97,6 +109,7 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
         can_edit,
         can_undo,
         can_redo,
+        peers,
     } = signals;
     // Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y (⌘ on a Mac) undo and redo my own edits,
     // also inside a note, where the browser's own undo would not know about
@@ -127,14 +140,7 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
             );
         }
     };
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        if let Some(id) = controller::board_id() {
-            platform::copy_to_clipboard(&format!("{}/b/{id}", platform::origin()));
-            copied.set(true);
-            platform::set_timeout(2000, move || copied.set(false));
-        }
-    };
+    let sharing = RwSignal::new(false);
     let shown_title = move || {
         let t = title.get();
         if t.trim().is_empty() {
@@ -152,6 +158,10 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
         match fatal.get() {
         Some(Fatal::NotFound) => view! {
             <MessagePage testid="board-not-found" title=i18n.t(|s| s.not_found_title) body=i18n.t(|s| s.not_found_body)/>
+        }
+        .into_any(),
+        Some(Fatal::Revoked) => view! {
+            <MessagePage testid="link-revoked" title=i18n.t(|s| s.revoked_title) body=i18n.t(|s| s.revoked_body)/>
         }
         .into_any(),
         Some(Fatal::Refused(message)) => view! {
@@ -177,13 +187,18 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                                 <span aria-hidden="true">"↷ "</span>{i18n.t(|s| s.redo)}
                             </button>
                         </Show>
-                        <button class="btn" data-testid="copy-link" on:click=copy>
-                            {move || if copied.get() { i18n.t(|s| s.link_copied)() } else { i18n.t(|s| s.copy_link)() }}
+                        <button class="btn" data-testid="share" aria-expanded=move || sharing.get().to_string()
+                            on:click=move |_| sharing.update(|s| *s = !*s)>
+                            {i18n.t(|s| s.share)}
                         </button>
+                        <PresenceList peers=peers/>
                         <StatusBadge status=status/>
                         <LanguageSwitch/>
                     </div>
                 </header>
+                <Show when=move || sharing.get()>
+                    <SharePanel/>
+                </Show>
                 <Show when=move || notice.get().is_some()>
                     <p class="notice" role="alert" data-testid="notice">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
@@ -193,7 +208,7 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                             <p class="empty-hint">{i18n.t(|s| s.empty_board)}</p>
                         </Show>
                         <For each=move || notes.get() key=|entry| entry.id.clone() let:entry>
-                            <NoteCard view=entry.view can_edit=can_edit/>
+                            <NoteCard view=entry.view can_edit=can_edit peers=peers/>
                         </For>
                     </div>
                 </div>

@@ -21,7 +21,23 @@ pub fn Home() -> impl IntoView {
         let t = title.get_untracked();
         spawn_local(async move {
             match crate::api::create_board(&t).await {
-                Ok(info) => crate::platform::navigate(&format!("/b/{}", info.id)),
+                Ok(created) => {
+                    let key = created
+                        .links
+                        .facilitator
+                        .split_once("#key=")
+                        .map(|(_, k)| k.to_string())
+                        .unwrap_or_default();
+                    crate::boards::remember(
+                        &created.id,
+                        &crate::boards::Remembered {
+                            key: key.clone(),
+                            links: Some(created.links),
+                            title: t.clone(),
+                        },
+                    );
+                    crate::platform::navigate(&format!("/b/{}#key={key}", created.id));
+                }
                 Err(_) => {
                     failed.set(true);
                     busy.set(false);

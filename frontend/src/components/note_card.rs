@@ -1,6 +1,7 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use samskab_board::{NoteView, Op, text_splice};
+use samskab_protocol::{Dragging, PeerPresence, Presence};
 use wasm_bindgen::JsCast;
 
 use crate::controller;
@@ -48,10 +49,15 @@ fn chars_to_utf16(text: &str, chars: usize) -> u32 {
 
 /// One sticky note: drag by its grip, type in its body.
 #[component]
-pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl IntoView {
+pub fn NoteCard(
+    view: RwSignal<NoteView>,
+    can_edit: RwSignal<bool>,
+    peers: RwSignal<Vec<PeerPresence>>,
+) -> impl IntoView {
     let i18n = I18n::get();
     let id = view.with_untracked(|v| v.id.clone());
     let drag = RwSignal::new(None::<DragStart>);
+    let last_shared = StoredValue::new(0_i64);
     let offset = RwSignal::new(None::<(f64, f64)>);
     let text_ref = NodeRef::<Textarea>::new();
 
@@ -136,6 +142,17 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
             let x = (d.x + ev.client_x() as f64 - d.px).max(0.0);
             let y = (d.y + ev.client_y() as f64 - d.py).max(0.0);
             offset.set(Some((x, y)));
+            // Others see the note move while it is dragged (as presence; the
+            // move itself is committed on drop). At most 20 updates a second.
+            let now = crate::platform::now_ms();
+            if now - last_shared.get_value() >= 50 {
+                last_shared.set_value(now);
+                let id = view.with_untracked(|v| v.id.clone());
+                controller::share_presence(Presence {
+                    dragging: Some(Dragging { id, x, y }),
+                    ..Presence::default()
+                });
+            }
         }
     };
     let pointer_up = {
@@ -148,6 +165,7 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
                 return;
             }
             drag.set(None);
+            controller::share_presence(Presence::default());
             if let Some((x, y)) = offset.get_untracked() {
                 controller::apply(Op::MoveNote {
                     id: id.clone(),
@@ -159,6 +177,7 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
         }
     };
     let pointer_cancel = move |_ev: leptos::ev::PointerEvent| {
+        controller::share_presence(Presence::default());
         drag.set(None);
         offset.set(None);
     };
@@ -167,9 +186,22 @@ pub fn NoteCard(view: RwSignal<NoteView>, can_edit: RwSignal<bool>) -> impl Into
         move |_| controller::apply(Op::DeleteNote { id: id.clone() })
     };
 
+    // Someone else dragging this note right now.
+    let remote = Memo::new(move |_| {
+        let id = view.with(|v| v.id.clone());
+        peers.with(|ps| {
+            ps.iter().find_map(|p| {
+                p.presence
+                    .dragging
+                    .as_ref()
+                    .filter(|d| d.id == id)
+                    .map(|d| (d.x, d.y))
+            })
+        })
+    });
     let style = move || {
         let v = view.get();
-        let (x, y) = offset.get().unwrap_or((v.x, v.y));
+        let (x, y) = offset.get().or_else(|| remote.get()).unwrap_or((v.x, v.y));
         format!(
             "transform: translate({x}px, {y}px); width: {}px; height: {}px; z-index: {};",
             v.w,

@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{BoardMeta, Chunk, Storage, StorageError, StorageFuture};
+use super::{
+    BoardMeta, Chunk, LinkRecord, LinkStatus, Storage, StorageError, StorageFuture, parse_role,
+    role_name,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS boards (
@@ -22,6 +25,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     bytes       BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_board ON chunks(board_id, seq);
+CREATE TABLE IF NOT EXISTS links (
+    hash        TEXT PRIMARY KEY,
+    board_id    TEXT NOT NULL REFERENCES boards(id),
+    role        TEXT NOT NULL,
+    revoked     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS links_by_board ON links(board_id, role);
 ";
 
 #[derive(Clone)]
@@ -80,7 +90,12 @@ impl SqliteStorage {
 }
 
 impl Storage for SqliteStorage {
-    fn create_board(&self, meta: BoardMeta, initial: Vec<u8>) -> StorageFuture<'_, ()> {
+    fn create_board(
+        &self,
+        meta: BoardMeta,
+        initial: Vec<u8>,
+        links: Vec<LinkRecord>,
+    ) -> StorageFuture<'_, ()> {
         self.run(move |conn| {
             let tx = conn.transaction().map_err(db)?;
             let inserted = tx
@@ -95,6 +110,53 @@ impl Storage for SqliteStorage {
             tx.execute(
                 "INSERT INTO chunks (board_id, bytes) VALUES (?1, ?2)",
                 params![meta.id, initial],
+            )
+            .map_err(db)?;
+            for link in links {
+                tx.execute(
+                    "INSERT INTO links (hash, board_id, role) VALUES (?1, ?2, ?3)",
+                    params![link.hash, meta.id, role_name(link.role)],
+                )
+                .map_err(db)?;
+            }
+            tx.commit().map_err(db)
+        })
+    }
+
+    fn find_link(&self, board: &str, hash: &str) -> StorageFuture<'_, Option<LinkStatus>> {
+        let (board, hash) = (board.to_string(), hash.to_string());
+        self.run(move |conn| {
+            let row: Option<(String, bool)> = conn
+                .query_row(
+                    "SELECT role, revoked FROM links WHERE hash = ?1 AND board_id = ?2",
+                    params![hash, board],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            Ok(row.and_then(|(role, revoked)| {
+                let role = parse_role(&role)?;
+                Some(if revoked {
+                    LinkStatus::Revoked(role)
+                } else {
+                    LinkStatus::Active(role)
+                })
+            }))
+        })
+    }
+
+    fn replace_link(&self, board: &str, link: LinkRecord) -> StorageFuture<'_, ()> {
+        let board = board.to_string();
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(db)?;
+            tx.execute(
+                "UPDATE links SET revoked = 1 WHERE board_id = ?1 AND role = ?2",
+                params![board, role_name(link.role)],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO links (hash, board_id, role) VALUES (?1, ?2, ?3)",
+                params![link.hash, board, role_name(link.role)],
             )
             .map_err(db)?;
             tx.commit().map_err(db)
@@ -204,9 +266,9 @@ mod tests {
     async fn append_load_compact_keeps_order_and_survives_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let s = SqliteStorage::open(dir.path()).unwrap();
-        s.create_board(meta("b1"), vec![1]).await.unwrap();
+        s.create_board(meta("b1"), vec![1], vec![]).await.unwrap();
         assert!(matches!(
-            s.create_board(meta("b1"), vec![1]).await,
+            s.create_board(meta("b1"), vec![1], vec![]).await,
             Err(StorageError::BoardExists(_))
         ));
         let a = s.append("b1", vec![2]).await.unwrap();

@@ -196,7 +196,7 @@ fn main() {
         &Board::new(&[1; 16]).save(),
     );
     let mut big = Board::load(&base_bytes, &[7; 16]).expect("base loads");
-    for i in 0..60 {
+    for i in 0..20 {
         let op = Op::CreateNote {
             id: format!("m{i}"),
             x: i as f64,

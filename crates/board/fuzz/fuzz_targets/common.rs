@@ -1,23 +1,27 @@
-//! Shared by the fuzz targets: every read of a board, and a checksum fix-up
-//! so that mutated inputs get past Automerge's chunk checksums.
+//! The fuzz targets' work, shared with the examples: what each target does
+//! with an input, every read of a board, the starting board of
+//! `apply_changes`, and a checksum fix-up so that mutated inputs get past
+//! Automerge's chunk checksums.
 #![allow(dead_code)]
 
+use std::sync::OnceLock;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Change, ChangeHash};
 use samskab_board::{Board, Color, Ctx, Limits, Op, validate};
 use sha2::{Digest, Sha256};
+
+/// The `load_and_validate` target: the input as a whole board.
+pub fn check_load(data: &[u8]) {
+    if let Ok(mut board) = Board::load(data, &[7; 16]) {
+        read_everything(&board);
+        let _ = board.save();
+    }
+}
 
 /// Every read the server and the app make of a board they accepted.
 pub fn read_everything(board: &Board) {
     let _ = validate(board, &Limits::default());
-    let _ = validate(
-        board,
-        &Limits {
-            max_note_chars: 3,
-            max_title_chars: 2,
-            max_items: 2,
-            max_doc_bytes: 10,
-            ..Default::default()
-        },
-    );
     let notes = board.notes();
     if let Some(n) = notes.first() {
         let _ = board.note(&n.id);
@@ -110,6 +114,57 @@ pub fn base_board() -> Board {
         b.apply(op, &ctx).expect("base op");
     }
     b
+}
+
+/// The save of the starting board ([`base_board`]).
+fn base() -> &'static [u8] {
+    static BASE: OnceLock<Vec<u8>> = OnceLock::new();
+    BASE.get_or_init(|| base_board().save())
+}
+
+fn board() -> Board {
+    Board::load(base(), &[2; 16]).expect("the base board loads")
+}
+
+/// What the server does after a peer's data got in: validate, and on
+/// failure go back to the heads before (and read that); read everything.
+fn after(mut b: Board, before: &[ChangeHash]) {
+    if validate(&b, &Limits::default()).is_err() {
+        if let Ok(doc) = b.doc_mut().fork_at(before) {
+            if let Ok(reverted) = Board::from_doc(doc) {
+                read_everything(&reverted);
+            }
+        }
+    }
+    read_everything(&b);
+    let _ = b.save();
+}
+
+/// The `apply_changes` target: the input as changes, a save or a sync message.
+pub fn check_apply(data: &[u8]) {
+    let mut b = board();
+    let before = b.heads();
+    if b.doc_mut().load_incremental(data).is_ok() {
+        after(b, &before);
+    }
+    if let Ok(change) = Change::from_bytes(data.to_vec()) {
+        let mut b = board();
+        if b.doc_mut().apply_changes([change]).is_ok() {
+            after(b, &before);
+        }
+    }
+    if let Ok(msg) = sync::Message::decode(data) {
+        let mut b = board();
+        let mut state = sync::State::new();
+        if b.doc_mut()
+            .sync()
+            .receive_sync_message(&mut state, msg)
+            .is_ok()
+        {
+            let _ = b.doc_mut().sync().generate_sync_message(&mut state);
+            after(b, &before);
+        }
+    }
 }
 
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
