@@ -423,7 +423,7 @@ impl Room {
                     }
                 }
                 RoomMsg::Sync { peer, payload } => {
-                    changed |= self.receive(peer, &payload);
+                    changed |= heavy(|| self.receive(peer, &payload));
                 }
                 RoomMsg::Shutdown { reply } => stop = Some(reply),
                 RoomMsg::Revoke { role } => {
@@ -442,7 +442,7 @@ impl Room {
         if changed {
             self.persist().await;
         }
-        self.send_sync();
+        heavy(|| self.send_sync());
         if self.chunks_since_compact >= self.config.compact_every {
             self.compact().await;
         }
@@ -641,7 +641,7 @@ impl Room {
         if self.chunks_since_compact == 0 {
             return;
         }
-        let snapshot = self.board.save();
+        let snapshot = heavy(|| self.board.save());
         let size = snapshot.len();
         let title = self.board.title();
         match self
@@ -658,6 +658,16 @@ impl Room {
                 tracing::error!(board = %self.id, error = %e, "compaction failed");
             }
         }
+    }
+}
+
+/// Runs CPU-heavy Automerge work (merging, validating, saving) so that it
+/// does not stall the other rooms' tasks on this worker thread.
+fn heavy<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 
