@@ -177,20 +177,22 @@ pub fn share_presence(presence: Presence) {
 
 /// Undoes this person's last edit (never anyone else's).
 pub fn undo() {
-    with(|c| {
-        let ctx = Ctx::new(c.participant.clone(), platform::now_ms());
-        if let Err(e) = c.session.undo(&ctx) {
-            c.signals.notice.set(Some(e.to_string()));
-        }
-        c.flush();
-        c.refresh();
-    });
+    step_history(true);
 }
 
 pub fn redo() {
+    step_history(false);
+}
+
+fn step_history(back: bool) {
     with(|c| {
         let ctx = Ctx::new(c.participant.clone(), platform::now_ms());
-        if let Err(e) = c.session.redo(&ctx) {
+        let result = if back {
+            c.session.undo(&ctx)
+        } else {
+            c.session.redo(&ctx)
+        };
+        if let Err(e) = result {
             c.signals.notice.set(Some(e.to_string()));
         }
         c.flush();
