@@ -125,6 +125,15 @@ impl Drop for Chrome {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // A test that fails before closing its sessions leaves browsers
+        // behind once the driver is gone: end every browser that uses one
+        // of our profiles.
+        for profile in &self.profiles {
+            let _ = Command::new("pkill")
+                .arg("-f")
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .status();
+        }
     }
 }
 
