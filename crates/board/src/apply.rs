@@ -10,6 +10,13 @@ use crate::error::BoardError;
 use crate::op::{Color, Ctx, Op};
 use crate::schema::{self, connector, frame, meta, node, note, participant};
 
+/// The stacking order of a note put on top now. Taken from the edit's time
+/// rather than from the highest `z` on the board, which would cost a read of
+/// every note per new note; concurrent ties are broken by id.
+fn stack_top(ctx: &Ctx) -> f64 {
+    ctx.now_ms as f64
+}
+
 impl Board {
     pub(crate) fn apply_ops(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
         let now = ctx.now_ms;
@@ -54,7 +61,7 @@ impl Board {
                 check_coords(&[*x, *y])?;
                 let n = self.new_item(schema::NOTES, id, ctx)?;
                 self.put_text(&n, note::TEXT, text, self.limits.max_note_chars)?;
-                let z = self.top_z() + 1.0;
+                let z = stack_top(ctx);
                 for (k, v) in [
                     (note::X, *x),
                     (note::Y, *y),
@@ -97,11 +104,13 @@ impl Board {
             }
             Op::BringToFront { id } => {
                 let n = self.live(schema::NOTES, id)?;
-                let z = self.top_z() + 1.0;
+                let z = stack_top(ctx);
                 self.doc.put(&n, note::Z, z)?;
             }
             Op::SetNoteZ { id, z } => {
-                check_coords(&[*z])?;
+                if !z.is_finite() {
+                    return Err(BoardError::BadGeometry);
+                }
                 let n = self.live(schema::NOTES, id)?;
                 self.doc.put(&n, note::Z, *z)?;
             }

@@ -290,16 +290,6 @@ impl Board {
         }
     }
 
-    pub(crate) fn top_z(&self) -> f64 {
-        let Ok(notes) = self.container(schema::NOTES) else {
-            return 0.0;
-        };
-        doc::children(&self.doc, &notes)
-            .iter()
-            .filter_map(|(_, n)| number(&self.doc, n, note::Z))
-            .fold(0.0, f64::max)
-    }
-
     pub(crate) fn nodes_obj(&self, map: &str) -> Result<ObjId, BoardError> {
         let maps = self.container(schema::MINDMAPS)?;
         let m = self

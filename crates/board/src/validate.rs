@@ -51,6 +51,8 @@ struct Checker<'a> {
 enum Kind {
     Text(usize),
     Number,
+    /// Any finite number (stacking order: a time).
+    Finite,
     Int,
     Bool,
     Str(usize),
@@ -120,6 +122,10 @@ impl Checker<'_> {
                 Some(n) if n.is_finite() && n.abs() <= MAX_COORD => None,
                 Some(_) => Some("number out of range".to_string()),
                 None => Some("must be a number".to_string()),
+            },
+            (Kind::Finite, v) => match scalar_number(v) {
+                Some(n) if n.is_finite() => None,
+                _ => Some("must be a finite number".to_string()),
             },
             (Kind::Int, ScalarValue::Int(_) | ScalarValue::Uint(_) | ScalarValue::Timestamp(_)) => {
                 None
@@ -262,7 +268,7 @@ fn check(
         (note::Y, Kind::Number),
         (note::W, Kind::Number),
         (note::H, Kind::Number),
-        (note::Z, Kind::Number),
+        (note::Z, Kind::Finite),
         (note::COLOR, Kind::Color),
         (note::FRAME, Kind::OptId),
         (note::EDITED_AT, Kind::Int),

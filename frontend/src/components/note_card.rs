@@ -202,14 +202,16 @@ pub fn NoteCard(
     let style = move || {
         let v = view.get();
         let (x, y) = offset.get().or_else(|| remote.get()).unwrap_or((v.x, v.y));
+        // Stacking follows the DOM order (the list is sorted by z); a note
+        // being dragged goes on top of everything.
         format!(
-            "transform: translate({x}px, {y}px); width: {}px; height: {}px; z-index: {};",
+            "transform: translate({x}px, {y}px); width: {}px; height: {}px;{}",
             v.w,
             v.h,
-            if offset.get().is_some() {
-                1_000_000
+            if offset.get().is_some() || remote.get().is_some() {
+                " z-index: 1000000;"
             } else {
-                v.z as i64
+                ""
             }
         )
     };

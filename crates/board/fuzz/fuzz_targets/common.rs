@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Change, ChangeHash};
-use samskab_board::{Board, Color, Ctx, Limits, Op, validate};
+use samskab_board::{Board, Color, Ctx, Limits, Op, validate, validate_changes};
 use sha2::{Digest, Sha256};
 
 /// The `load_and_validate` target: the input as a whole board.
@@ -126,10 +126,21 @@ fn board() -> Board {
     Board::load(base(), &[2; 16]).expect("the base board loads")
 }
 
-/// What the server does after a peer's data got in: validate, and on
-/// failure go back to the heads before (and read that); read everything.
+/// What the server does after a peer's data got in: `validate_changes`
+/// (which must give the verdict of a full `validate`, the starting board
+/// being valid: a disagreement panics, as it would let the server accept an
+/// invalid board or refuse a valid one), and on failure go back to the heads
+/// before (and read that); then read everything.
 fn after(mut b: Board, before: &[ChangeHash]) {
-    if validate(&b, &Limits::default()).is_err() {
+    let limits = Limits::default();
+    let incremental = validate_changes(&mut b, before, &limits);
+    let full = validate(&b, &limits);
+    assert_eq!(
+        incremental.is_ok(),
+        full.is_ok(),
+        "validate_changes and validate disagree: {incremental:?} / {full:?}"
+    );
+    if full.is_err() {
         if let Ok(doc) = b.doc_mut().fork_at(before) {
             if let Ok(reverted) = Board::from_doc(doc) {
                 read_everything(&reverted);
