@@ -11,7 +11,7 @@ use automerge::sync as am_sync;
 use samskab_board::{Board, Limits, validate_changes};
 use samskab_protocol::{
     Ack, ErrorReason, Message, PROTOCOL_VERSION, Participant, PeerPresence, PeerSync, Permission,
-    Presence, Welcome, heads_to_hex,
+    Presence, SyncError, Welcome, heads_to_hex,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -264,6 +264,8 @@ struct Room {
     pending_bytes: usize,
     /// When the oldest unacknowledged change of this batch arrived.
     batch_started: Option<Instant>,
+    /// The document library panicked: the in-memory board is not trusted.
+    poisoned: bool,
     metrics: Arc<Metrics>,
 }
 
@@ -320,6 +322,7 @@ async fn run_room(
         stored_bytes: size,
         pending_bytes: 0,
         batch_started: None,
+        poisoned: false,
         metrics: rooms.metrics.clone(),
     };
     room.stored = room.board.heads();
@@ -439,7 +442,12 @@ impl Room {
                 }
             }
         }
-        if changed {
+        if self.poisoned {
+            // Throw the in-memory board away and start again from storage;
+            // unstored changes of others are still on their devices and come
+            // back through a fresh sync.
+            self.reload().await;
+        } else if changed {
             self.persist().await;
         }
         heavy(|| self.send_sync());
@@ -481,7 +489,15 @@ impl Room {
         }
         let before = self.board.heads();
         if let Err(e) = peer.sync.receive(&mut self.board, payload) {
-            self.drop_peer(peer_id, ErrorReason::Malformed, &e.to_string());
+            if let SyncError::Poisoned(why) = &e {
+                tracing::error!(board = %self.id, peer = peer_id, panic = %why, "a sync message broke the document; reloading the board");
+                self.poisoned = true;
+            }
+            self.drop_peer(
+                peer_id,
+                ErrorReason::Malformed,
+                "this message could not be read",
+            );
             return false;
         }
         if self.board.heads() == before {
@@ -520,6 +536,37 @@ impl Room {
         self.pending_bytes += added;
         self.batch_started.get_or_insert_with(Instant::now);
         true
+    }
+
+    /// Replaces the in-memory board with what storage holds and restarts
+    /// every peer's sync from scratch.
+    async fn reload(&mut self) {
+        match load_board(self.storage.as_ref(), &self.id).await {
+            Ok((board, last_seq, count, size)) => {
+                self.board = board.with_limits(self.config.limits.clone());
+                self.stored = self.board.heads();
+                self.last_seq = last_seq;
+                self.chunks_since_compact = count.saturating_sub(1);
+                self.stored_bytes = size;
+                self.pending_bytes = 0;
+                self.batch_started = None;
+                self.poisoned = false;
+                for p in self.peers.values_mut() {
+                    p.sync = PeerSync::new();
+                }
+            }
+            Err(e) => {
+                tracing::error!(board = %self.id, error = %e, "reload failed; closing the board");
+                let peers: Vec<u64> = self.peers.keys().copied().collect();
+                for p in peers {
+                    self.drop_peer(
+                        p,
+                        ErrorReason::Internal,
+                        "the board is being reopened; reconnecting",
+                    );
+                }
+            }
+        }
     }
 
     /// Forgets every change after `heads` (they were never stored or sent).

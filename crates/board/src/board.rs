@@ -79,7 +79,11 @@ impl Board {
 
     /// Loads a saved board (a full save, concatenated changes, or both).
     pub fn load(bytes: &[u8], actor: &[u8]) -> Result<Board, BoardError> {
-        let mut doc = AutoCommit::load(bytes)?;
+        // Automerge 0.12 can panic on well-formed but inconsistent input
+        // (found by fuzzing): an imported file must not take anything down.
+        let loaded = std::panic::catch_unwind(|| AutoCommit::load(bytes))
+            .map_err(|_| BoardError::NotABoard("the document is damaged".into()))?;
+        let mut doc = loaded?;
         doc.set_actor(ActorId::from(actor));
         Board::from_doc(doc)
     }

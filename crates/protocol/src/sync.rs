@@ -13,6 +13,10 @@ pub enum SyncError {
     Decode(String),
     #[error("the sync message could not be applied: {0}")]
     Apply(String),
+    /// The document library panicked on this message. The replica may be
+    /// half-changed: throw it away and load it again from storage.
+    #[error("the sync message broke the document library: {0}")]
+    Poisoned(String),
 }
 
 /// The sync state for one remote peer.
@@ -29,11 +33,19 @@ impl PeerSync {
     /// Applies an incoming sync payload (the bytes of a [`Message::Sync`]).
     pub fn receive(&mut self, board: &mut Board, payload: &[u8]) -> Result<(), SyncError> {
         let msg = sync::Message::decode(payload).map_err(|e| SyncError::Decode(e.to_string()))?;
-        board
-            .doc_mut()
-            .sync()
-            .receive_sync_message(&mut self.state, msg)
-            .map_err(|e| SyncError::Apply(e.to_string()))
+        // Automerge 0.12 can panic on well-formed but inconsistent changes
+        // (found by fuzzing); a peer must not be able to take a room down.
+        let state = &mut self.state;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            board.doc_mut().sync().receive_sync_message(state, msg)
+        }));
+        match result {
+            Ok(r) => r.map_err(|e| SyncError::Apply(e.to_string())),
+            Err(panic) => {
+                self.state = sync::State::new();
+                Err(SyncError::Poisoned(panic_message(&panic)))
+            }
+        }
     }
 
     /// The next framed [`Message::Sync`] for this peer, if it needs one.
@@ -49,4 +61,13 @@ impl PeerSync {
     pub fn their_heads(&self) -> Option<&[automerge::ChangeHash]> {
         self.state.their_heads.as_deref()
     }
+}
+
+/// The text of a caught panic.
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
