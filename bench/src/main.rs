@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use samskab_board::{Board, Ctx, Limits, validate};
+use samskab_board::{Board, Ctx, Limits, validate, validate_changes};
 use serde_json::{Value, json};
 
 use build::{Built, Kind, Lcg, Sizes, T0};
@@ -21,8 +21,8 @@ use report::{Stats, fmt_bytes, fmt_ms, proc_status_kb, row, timed_row};
 const OPS: usize = 200;
 /// Runs of load and of validate.
 const RUNS: usize = 7;
-/// Remote changes timed together with the validation the server runs after each.
-const SERVER_RUNS: usize = 20;
+/// Remote changes timed together with a full `validate` after each.
+const FULL_RUNS: usize = 20;
 
 fn usage() -> ! {
     eprintln!("usage: board-bench [--size quick|full]");
@@ -171,17 +171,32 @@ fn run(size: &str, sizes: Sizes) {
     }
     assert_eq!(receiver.heads(), sender.heads(), "the receiver caught up");
     drop(receiver);
+    // What the server does with a peer's change: apply it, then check what
+    // it touched (`validate_changes`); and the same with a full `validate`.
     let mut server = Board::load(&bytes, &[6; 16]).expect("the save loads");
     let mut server_t = Vec::new();
-    for (_, change) in remote.iter().take(SERVER_RUNS).cloned() {
+    for (_, change) in remote.iter().cloned() {
+        let before = server.heads();
         let t = Instant::now();
         server
             .doc_mut()
             .apply_changes([change])
             .expect("the change applies");
-        let _ = black_box(validate(&server, &limits));
+        let verdict = validate_changes(&mut server, &before, &limits);
         server_t.push(t.elapsed());
+        assert!(verdict.is_ok(), "a valid change is accepted: {verdict:?}");
     }
+    let mut full = Board::load(&bytes, &[7; 16]).expect("the save loads");
+    let mut full_t = Vec::new();
+    for (_, change) in remote.iter().take(FULL_RUNS).cloned() {
+        let t = Instant::now();
+        full.doc_mut()
+            .apply_changes([change])
+            .expect("the change applies");
+        let _ = black_box(validate(&full, &limits));
+        full_t.push(t.elapsed());
+    }
+    drop(full);
     drop((server, sender));
 
     eprintln!("memory of a fresh process loading the save…");
@@ -204,7 +219,8 @@ fn run(size: &str, sizes: Sizes) {
         Stats::of(&maps_t),
         Stats::of(&validate_t),
     );
-    let (local_s, remote_s, server_s) = (all(&local_t), all(&remote_t), Stats::of(&server_t));
+    let (local_s, remote_s) = (all(&local_t), all(&remote_t));
+    let (server_s, full_s) = (Stats::of(&server_t), Stats::of(&full_t));
     let mem_u = |k: &str| mem.get(k).and_then(Value::as_u64);
 
     let mut rows = vec![
@@ -280,9 +296,19 @@ fn run(size: &str, sizes: Sizes) {
             ),
         ));
     }
+    rows.push(timed_row(
+        format!("Remote change + `validate_changes` (what the server does), median of {OPS}"),
+        server_s.median,
+        2.0,
+    ));
+    rows.push(timed_row(
+        "Remote change + `validate_changes`, p95",
+        server_s.p95,
+        2.0,
+    ));
     rows.push(row(
-        format!("Remote change + `validate` (what the server does), median of {SERVER_RUNS}"),
-        fmt_ms(server_s.median),
+        format!("Remote change + full `validate`, median of {FULL_RUNS}"),
+        fmt_ms(full_s.median),
     ));
     let mb = |b: Option<u64>| b.map(fmt_bytes).unwrap_or_else(|| "n/a".into());
     rows.push(row(
@@ -329,7 +355,8 @@ fn run(size: &str, sizes: Sizes) {
         "validate": val_s.json(),
         "local_op": { "all": local_s.json(), "by_kind": kinds(&local_t) },
         "remote_change": { "all": remote_s.json(), "by_kind": kinds(&remote_t) },
-        "remote_change_and_validate": server_s.json(),
+        "remote_change_and_validate_changes": server_s.json(),
+        "remote_change_and_full_validate": full_s.json(),
         "memory": { "fresh_load_process": mem, "bench_peak_rss_bytes": peak_self },
         "targets": { "load_ms": 300, "op_ms": 2 },
     });
