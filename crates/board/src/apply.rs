@@ -104,7 +104,7 @@ impl Board {
             }
             Op::BringToFront { id } => {
                 let n = self.live(schema::NOTES, id)?;
-                let z = stack_top(ctx);
+                let z = stack_top(ctx).max(number(&self.doc, &n, note::Z).unwrap_or(0.0) + 1.0);
                 self.doc.put(&n, note::Z, z)?;
             }
             Op::SetNoteZ { id, z } => {

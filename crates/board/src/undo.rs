@@ -154,13 +154,16 @@ impl History {
     ) -> Result<Option<ChangeHash>, BoardError> {
         // Entries whose every step is stale (others changed it all since)
         // are dropped, and the next one is tried.
+        // An entry that changes nothing (its steps stale, or already undone
+        // in effect) is passed over, so one undo always changes something.
         while let Some(entry) = from.pop() {
             let (inverse, hash) = board.apply_steps(&entry.steps, ctx);
-            if inverse.is_empty() {
-                continue;
+            if !inverse.is_empty() {
+                to.push(inverse);
             }
-            to.push(inverse);
-            return Ok(hash);
+            if hash.is_some() {
+                return Ok(hash);
+            }
         }
         Ok(None)
     }

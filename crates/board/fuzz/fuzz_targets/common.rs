@@ -140,12 +140,11 @@ fn after(mut b: Board, before: &[ChangeHash]) {
         full.is_ok(),
         "validate_changes and validate disagree: {incremental:?} / {full:?}"
     );
-    if full.is_err() {
-        if let Ok(doc) = b.doc_mut().fork_at(before) {
-            if let Ok(reverted) = Board::from_doc(doc) {
-                read_everything(&reverted);
-            }
-        }
+    if full.is_err()
+        && let Ok(doc) = b.doc_mut().fork_at(before)
+        && let Ok(reverted) = Board::from_doc(doc)
+    {
+        read_everything(&reverted);
     }
     read_everything(&b);
     let _ = b.save();
