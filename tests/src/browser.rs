@@ -131,7 +131,10 @@ impl Drop for Chrome {
         for profile in &self.profiles {
             let _ = Command::new("pkill")
                 .arg("-f")
+                .arg("--")
                 .arg(format!("--user-data-dir={}", profile.path().display()))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
                 .status();
         }
     }
