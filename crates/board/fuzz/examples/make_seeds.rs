@@ -2,7 +2,7 @@
 //! saves, changes and sync messages made from real ops, plus a few that
 //! break the schema (so the fuzzer starts next to the validation paths).
 //!
-//! `cargo run --example make_seeds` (in `crates/board/fuzz`).
+//! `cargo run --example make_seeds [-- --new-base]` (in `crates/board/fuzz`).
 #[path = "../fuzz_targets/common.rs"]
 mod common;
 
@@ -31,8 +31,14 @@ fn ops(board: &mut Board, ctx: &Ctx, ops: &[Op]) {
 
 fn main() {
     let ctx = Ctx::new("bo", 1_700_000_000_000);
-    let mut base = common::base_board();
-    let base_bytes = base.save();
+    // The starting board is made with ops once and then kept (see
+    // `common::base`); `--new-base` makes it again from the ops of today.
+    let base_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/base.automerge");
+    if std::env::args().any(|a| a == "--new-base") || !base_path.exists() {
+        std::fs::write(&base_path, common::base_board().save()).expect("base file");
+    }
+    let base_bytes = std::fs::read(&base_path).expect("base file");
+    let mut base = Board::load(&base_bytes, &[1; 16]).expect("base loads");
     let before = base.heads();
 
     // Real edits on a second replica.

@@ -58,7 +58,7 @@ fn as_sync_message(data: &[u8]) {
         version: sync::MessageVersion::V2,
     };
     let bytes = msg.encode();
-    let mut board = common::base_board();
+    let mut board = samskab_board::Board::load(common::base(), &[2; 16]).expect("the base loads");
     let mut state = sync::State::new();
     let decoded = sync::Message::decode(&bytes).expect("our own message decodes");
     let result = board
