@@ -44,9 +44,12 @@ impl Window {
             wall_s: (b.at - a.at).as_secs_f64(),
             server_cpu_s: b.server_cpu_s - a.server_cpu_s,
             me_cpu_s: b.me_cpu_s - a.me_cpu_s,
-            others_cpu_s: (b.machine_cpu_s - a.machine_cpu_s)
+            // The counters tick at different moments: over a short window
+            // the difference can come out a little below zero.
+            others_cpu_s: ((b.machine_cpu_s - a.machine_cpu_s)
                 - (b.server_cpu_s - a.server_cpu_s)
-                - (b.me_cpu_s - a.me_cpu_s),
+                - (b.me_cpu_s - a.me_cpu_s))
+                .max(0.0),
         }
     }
 
