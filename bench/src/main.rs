@@ -220,6 +220,21 @@ fn run(size: &str, sizes: Sizes) {
         Stats::of(&validate_t),
     );
     let (local_s, remote_s) = (all(&local_t), all(&remote_t));
+    let per_kind_rows = |rows: &mut Vec<_>, label: &str, v: &[(Kind, Duration)]| {
+        for k in Kind::ALL {
+            let s = of_kind(v, k);
+            let figures = format!(
+                "{} / {} / {}",
+                fmt_ms(s.median),
+                fmt_ms(s.p95),
+                fmt_ms(s.max)
+            );
+            rows.push(row(
+                format!("{label}: {}, median / p95 / max", k.name()),
+                figures,
+            ));
+        }
+    };
     let (server_s, full_s) = (Stats::of(&server_t), Stats::of(&full_t));
     let mem_u = |k: &str| mem.get(k).and_then(Value::as_u64);
 
@@ -266,36 +281,14 @@ fn run(size: &str, sizes: Sizes) {
         ),
         timed_row("Local op, p95", local_s.p95, 2.0),
     ];
-    for k in Kind::ALL {
-        let s = of_kind(&local_t, k);
-        rows.push(row(
-            format!("Local op: {}, median / p95 / max", k.name()),
-            format!(
-                "{} / {} / {}",
-                fmt_ms(s.median),
-                fmt_ms(s.p95),
-                fmt_ms(s.max)
-            ),
-        ));
-    }
+    per_kind_rows(&mut rows, "Local op", &local_t);
     rows.push(timed_row(
         format!("Remote change (`apply_changes`), median of {OPS}"),
         remote_s.median,
         2.0,
     ));
     rows.push(timed_row("Remote change, p95", remote_s.p95, 2.0));
-    for k in Kind::ALL {
-        let s = of_kind(&remote_t, k);
-        rows.push(row(
-            format!("Remote change: {}, median / p95 / max", k.name()),
-            format!(
-                "{} / {} / {}",
-                fmt_ms(s.median),
-                fmt_ms(s.p95),
-                fmt_ms(s.max)
-            ),
-        ));
-    }
+    per_kind_rows(&mut rows, "Remote change", &remote_t);
     rows.push(timed_row(
         format!("Remote change + `validate_changes` (what the server does), median of {OPS}"),
         server_s.median,
