@@ -24,6 +24,53 @@ struct Cli {
 enum Command {
     /// Run the server (the default when no command is given).
     Serve(ServeArgs),
+    /// Write a board to a file: png, svg, pdf, md, csv, json or automerge.
+    Export(ExportArgs),
+    /// Create a new board from a `.automerge` or JSON export and print its links.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+struct ExportArgs {
+    /// The board's id (the part after /b/ in its address).
+    #[arg(long)]
+    board: String,
+    /// png, svg, pdf, md, csv, json or automerge.
+    #[arg(long)]
+    format: String,
+    /// The file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Only this frame.
+    #[arg(long, conflicts_with = "mindmap")]
+    frame: Option<String>,
+    /// Only this mind map.
+    #[arg(long)]
+    mindmap: Option<String>,
+    /// PDF paper: a4 or a3.
+    #[arg(long, default_value = "a4")]
+    paper: String,
+    /// PDF orientation: portrait or landscape.
+    #[arg(long, default_value = "landscape")]
+    orientation: String,
+    /// The version to export (heads, comma-separated hex), instead of the latest.
+    #[arg(long)]
+    at: Option<String>,
+    /// Directory of the server's SQLite database.
+    #[arg(long, env = "SAMSKAB_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
+struct ImportArgs {
+    /// A `.automerge` file or a JSON export.
+    file: PathBuf,
+    /// Directory of the server's SQLite database.
+    #[arg(long, env = "SAMSKAB_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// The server's public address, for the printed links.
+    #[arg(long, env = "SAMSKAB_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    public_url: String,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -127,16 +174,75 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let state = AppState::open(Config::new(args.data_dir.clone()))
+        .with_context(|| format!("cannot open the database in {}", args.data_dir.display()))?;
+    let mut q = std::collections::HashMap::new();
+    q.insert("format".to_string(), args.format.clone());
+    q.insert("paper".to_string(), args.paper.clone());
+    q.insert("orientation".to_string(), args.orientation.clone());
+    if let Some(f) = &args.frame {
+        q.insert("frame".to_string(), f.clone());
+    }
+    if let Some(m) = &args.mindmap {
+        q.insert("mindmap".to_string(), m.clone());
+    }
+    let (format, opts) = crate::export::options_from(&q).map_err(anyhow::Error::msg)?;
+    let board = crate::export::load_stored(state.storage.as_ref(), &args.board)
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::BoardNotFound => {
+                anyhow::anyhow!("there is no board {} in {}", args.board, args.data_dir.display())
+            }
+            other => anyhow::anyhow!("{other}"),
+        })?;
+    let (bytes, _) = crate::export::render(board, format, opts, args.at.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(&args.out, &bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!("{} bytes written to {}", bytes.len(), args.out.display());
+    Ok(())
+}
+
+async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let mut config = Config::new(args.data_dir.clone());
+    config.public_url = Some(args.public_url.clone());
+    let state = AppState::open(config)
+        .with_context(|| format!("cannot open the database in {}", args.data_dir.display()))?;
+    let board = tokio::task::spawn_blocking(move || {
+        samskab_export::json::import_any(
+            &bytes,
+            &rand::random::<[u8; 16]>(),
+            crate::http::now_ms(),
+        )
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let base = args.public_url.trim_end_matches('/').to_string();
+    let (id, title, links) = crate::export::create_from(&state, board, &base)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Imported board {id} ({title:?})");
+    for (role, link) in links {
+        println!("{role}: {}", link.as_str().unwrap_or_default());
+    }
+    Ok(())
+}
+
 /// Parses the command line and runs it: what the `samskab` binary does.
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Command::Serve(args)) => args,
-        None => cli.serve,
-    };
-    tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?
-        .block_on(serve(args))
+        .context("cannot start the async runtime")?;
+    match cli.command {
+        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Export(args)) => runtime.block_on(export(args)),
+        Some(Command::Import(args)) => runtime.block_on(import(args)),
+        None => runtime.block_on(serve(cli.serve)),
+    }
 }

@@ -37,12 +37,12 @@ pub fn now_ms() -> i64 {
 }
 
 /// A board id: 16 lower-case hex digits from 8 random bytes.
-fn new_board_id() -> String {
+pub(crate) fn new_board_id() -> String {
     hex::encode(rand::random::<[u8; 8]>())
 }
 
 /// The address people use to reach this server: the setting, or the Host header.
-fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.config.public_url {
         return url.trim_end_matches('/').to_string();
     }
@@ -53,7 +53,7 @@ fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-fn link(base: &str, id: &str, secret: &str) -> String {
+pub(crate) fn link(base: &str, id: &str, secret: &str) -> String {
     format!("{base}/b/{id}#key={secret}")
 }
 
@@ -62,14 +62,7 @@ pub async fn create_board(
     headers: HeaderMap,
     body: Result<Json<CreateBoard>, JsonRejection>,
 ) -> Result<impl IntoResponse, AppError> {
-    if let Some(admin) = &state.config.admin_token {
-        let presented = bearer(&headers).unwrap_or_default();
-        if !auth::constant_time_eq(&presented, admin) {
-            return Err(AppError::Unauthorized(
-                "only holders of the admin token may create boards on this server".into(),
-            ));
-        }
-    }
+    may_create(&state, &headers)?;
     let Json(req) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let title = req.title.unwrap_or_default().trim().to_string();
     let max = state.config.rooms.limits.max_title_chars;
@@ -113,8 +106,21 @@ pub async fn create_board(
     ))
 }
 
+/// Whether this request may create boards (the admin token, when one is set).
+pub(crate) fn may_create(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    if let Some(admin) = &state.config.admin_token {
+        let presented = bearer(headers).unwrap_or_default();
+        if !auth::constant_time_eq(&presented, admin) {
+            return Err(AppError::Unauthorized(
+                "only holders of the admin token may create boards on this server".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The role a request's bearer secret grants on `id`; 404 otherwise.
-async fn role_of(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Role, AppError> {
+pub(crate) async fn role_of(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Role, AppError> {
     match auth::authorize(state, id, bearer(headers).as_deref()).await? {
         Some(LinkStatus::Active(role)) => Ok(role),
         Some(LinkStatus::Revoked(_)) => Err(AppError::LinkRevoked),

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod rooms;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
 
 pub use config::Config;
@@ -86,11 +88,25 @@ pub fn app(state: AppState) -> Router {
         .route("/boards", post(http::create_board))
         .route("/boards/{id}", get(http::get_board))
         .route("/boards/{id}/links/{role}", post(http::rotate_link))
+        .route(
+            "/boards/import",
+            post(export::import_new).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),
+        )
+        .route("/boards/{id}/export", get(export::export))
+        .route(
+            "/boards/{id}/import",
+            post(export::import_merge).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),
+        )
+        .route("/boards/{id}/history", get(export::history_list))
+        .route("/boards/{id}/restore", post(export::restore))
+        .route("/boards/{id}/snapshots", post(export::create_snapshot))
         .fallback(http::api_not_found);
     Router::new()
         .nest("/api", api)
         .route("/ws", any(ws::upgrade))
         .route("/metrics", get(http::metrics))
+        .route("/s/{id}/{secret}", get(export::public_page))
+        .route("/s/{id}/{secret}/export/{format}", get(export::public_export))
         .fallback(http::frontend(state.config.static_dir.as_deref()))
         .with_state(state)
 }

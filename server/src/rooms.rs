@@ -60,7 +60,16 @@ enum RoomMsg {
     Revoke {
         role: Permission,
     },
+    /// A change made on the server (an import merged in, a restore): run on
+    /// the room's board, validated and stored like a peer's change.
+    Apply {
+        edit: Edit,
+        reply: oneshot::Sender<Result<Vec<ChangeHash>, String>>,
+    },
 }
+
+/// A server-side edit of a board: runs on the room's task, the only writer.
+pub type Edit = Box<dyn FnOnce(&mut Board) -> Result<(), String> + Send>;
 
 #[derive(Debug, Clone)]
 pub struct RoomConfig {
@@ -192,6 +201,31 @@ impl Rooms {
         let me = tx.downgrade();
         tokio::spawn(async move { run_room(rooms, id, me, rx).await });
         tx
+    }
+
+    /// Runs `edit` on the board inside its room (opening it if needed), so
+    /// connected clients see the result live and storage keeps one writer.
+    /// The result is validated like any incoming change and stored before
+    /// this returns its new heads; on any error nothing changes.
+    pub async fn apply(self: &Arc<Self>, board: &str, edit: Edit) -> Result<Vec<ChangeHash>, String> {
+        let mut edit = Some(edit);
+        for _ in 0..8 {
+            let inbox = self.inbox_for(board);
+            let (reply, done) = oneshot::channel();
+            let Some(e) = edit.take() else { break };
+            match inbox.send(RoomMsg::Apply { edit: e, reply }).await {
+                Ok(()) => {
+                    return done
+                        .await
+                        .map_err(|_| "the board closed before the change was stored".to_string())?;
+                }
+                // A room that is closing refuses the message: retry on a new one.
+                Err(mpsc::error::SendError(RoomMsg::Apply { edit: e, .. })) => edit = Some(e),
+                Err(_) => break,
+            }
+            tokio::task::yield_now().await;
+        }
+        Err("the board cannot be opened right now".into())
     }
 
     /// Disconnects everyone on `board` who joined with `role`.
@@ -429,6 +463,10 @@ impl Room {
                     changed |= heavy(|| self.receive(peer, &payload));
                 }
                 RoomMsg::Shutdown { reply } => stop = Some(reply),
+                RoomMsg::Apply { edit, reply } => {
+                    let result = self.apply_edit(edit).await;
+                    let _ = reply.send(result);
+                }
                 RoomMsg::Revoke { role } => {
                     let cut: Vec<u64> = self
                         .peers
@@ -536,6 +574,47 @@ impl Room {
         self.pending_bytes += added;
         self.batch_started.get_or_insert_with(Instant::now);
         true
+    }
+
+    /// Runs a server-side edit, validates and stores it (with whatever else
+    /// this batch has changed so far).
+    async fn apply_edit(&mut self, edit: Edit) -> Result<Vec<ChangeHash>, String> {
+        if self.poisoned {
+            return Err("the board is being reloaded; try again".into());
+        }
+        let before = self.board.heads();
+        let limits = self.config.limits.clone();
+        let outcome = heavy(|| {
+            let board = &mut self.board;
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| edit(board)))
+                .unwrap_or_else(|_| Err("the document could not take this change".into()));
+            ran?;
+            let added: usize = board
+                .doc_mut()
+                .get_changes(&before)
+                .iter()
+                .map(|c| c.raw_bytes().len())
+                .sum();
+            if added > 0 && self.stored_bytes + self.pending_bytes + added > limits.max_doc_bytes {
+                return Err(format!(
+                    "the board would pass its size limit ({} MB)",
+                    limits.max_doc_bytes / 1_000_000
+                ));
+            }
+            validate_changes(board, &before, &limits).map_err(|e| format!("change refused: {e}"))
+        });
+        if let Err(e) = outcome {
+            self.revert_to(&before);
+            return Err(e);
+        }
+        if self.board.heads() != before {
+            self.batch_started.get_or_insert_with(Instant::now);
+            self.persist().await;
+            if self.board.heads() != self.stored {
+                return Err("the server could not save".into());
+            }
+        }
+        Ok(self.board.heads())
     }
 
     /// Replaces the in-memory board with what storage holds and restarts
