@@ -44,7 +44,9 @@ pub async fn load_stored(storage: &dyn Storage, id: &str) -> Result<Board, AppEr
         return Err(AppError::BoardNotFound);
     }
     let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.bytes).collect();
-    blocking(move || Board::load(&bytes, &rand::random::<[u8; 16]>()).map_err(|e| e.to_string()))
+    blocking(move || {
+        Board::load_stored(&bytes, &rand::random::<[u8; 16]>()).map_err(|e| e.to_string())
+    })
         .await
         .map_err(AppError::Internal)
 }
