@@ -69,7 +69,11 @@ struct ImportArgs {
     #[arg(long, env = "SAMSKAB_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
     /// The server's public address, for the printed links.
-    #[arg(long, env = "SAMSKAB_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "SAMSKAB_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     public_url: String,
 }
 
@@ -192,7 +196,11 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| match e {
             crate::error::AppError::BoardNotFound => {
-                anyhow::anyhow!("there is no board {} in {}", args.board, args.data_dir.display())
+                anyhow::anyhow!(
+                    "there is no board {} in {}",
+                    args.board,
+                    args.data_dir.display()
+                )
             }
             other => anyhow::anyhow!("{other}"),
         })?;
@@ -213,11 +221,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let state = AppState::open(config)
         .with_context(|| format!("cannot open the database in {}", args.data_dir.display()))?;
     let board = tokio::task::spawn_blocking(move || {
-        samskab_export::json::import_any(
-            &bytes,
-            &rand::random::<[u8; 16]>(),
-            crate::http::now_ms(),
-        )
+        samskab_export::json::import_any(&bytes, &rand::random::<[u8; 16]>(), crate::http::now_ms())
     })
     .await?
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;

@@ -47,8 +47,8 @@ pub async fn load_stored(storage: &dyn Storage, id: &str) -> Result<Board, AppEr
     blocking(move || {
         Board::load_stored(&bytes, &rand::random::<[u8; 16]>()).map_err(|e| e.to_string())
     })
-        .await
-        .map_err(AppError::Internal)
+    .await
+    .map_err(AppError::Internal)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -198,7 +198,10 @@ pub async fn create_from(
     let mut records = Vec::new();
     for role in [Role::Facilitator, Role::Editor, Role::Viewer] {
         let (secret, record) = auth::new_link(role);
-        links.insert(role_name(role).into(), Value::String(link(base, &id, &secret)));
+        links.insert(
+            role_name(role).into(),
+            Value::String(link(base, &id, &secret)),
+        );
         records.push(record);
     }
     state.storage.create_board(meta, bytes, records).await?;
@@ -353,11 +356,8 @@ pub async fn create_snapshot(
     }
     let board = load_stored(state.storage.as_ref(), &id).await?;
     let mut copy = blocking(move || {
-        let json = serde_json::to_vec(&samskab_export::json::snapshot(
-            &board,
-            Names::RoleGroups,
-        ))
-        .map_err(|e| e.to_string())?;
+        let json = serde_json::to_vec(&samskab_export::json::snapshot(&board, Names::RoleGroups))
+            .map_err(|e| e.to_string())?;
         samskab_export::json::import(&json, &rand::random::<[u8; 16]>(), now_ms())
             .map_err(|e| e.to_string())
     })
@@ -384,7 +384,10 @@ pub async fn create_snapshot(
     let path = format!("/s/{snapshot_id}/{secret}");
     let url = format!("{}{path}", public_base(&state, &headers));
     tracing::info!(board = %id, snapshot = %snapshot_id, "public snapshot published");
-    Ok((StatusCode::CREATED, Json(json!({ "id": snapshot_id, "url": url }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": snapshot_id, "url": url })),
+    ))
 }
 
 async fn snapshot_board(state: &AppState, id: &str, secret: &str) -> Result<Board, AppError> {
@@ -407,7 +410,12 @@ pub async fn public_page(
     let theme = samskab_export::text::xml_escape(&samskab_export::text::clean(&board.theme()));
     let links: String = ["pdf", "png", "svg", "md", "csv", "json"]
         .iter()
-        .map(|f| format!("<a href=\"/s/{id}/{secret}/export/{f}\">{}</a> ", f.to_uppercase()))
+        .map(|f| {
+            format!(
+                "<a href=\"/s/{id}/{secret}/export/{f}\">{}</a> ",
+                f.to_uppercase()
+            )
+        })
         .collect();
     let html = format!(
         "<!doctype html><html lang=\"da\"><meta charset=\"utf-8\">\
@@ -429,7 +437,10 @@ pub async fn public_page(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     Ok(res)
 }
 

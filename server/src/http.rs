@@ -120,7 +120,11 @@ pub(crate) fn may_create(state: &AppState, headers: &HeaderMap) -> Result<(), Ap
 }
 
 /// The role a request's bearer secret grants on `id`; 404 otherwise.
-pub(crate) async fn role_of(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Role, AppError> {
+pub(crate) async fn role_of(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Role, AppError> {
     match auth::authorize(state, id, bearer(headers).as_deref()).await? {
         Some(LinkStatus::Active(role)) => Ok(role),
         Some(LinkStatus::Revoked(_)) => Err(AppError::LinkRevoked),

@@ -106,7 +106,10 @@ pub fn app(state: AppState) -> Router {
         .route("/ws", any(ws::upgrade))
         .route("/metrics", get(http::metrics))
         .route("/s/{id}/{secret}", get(export::public_page))
-        .route("/s/{id}/{secret}/export/{format}", get(export::public_export))
+        .route(
+            "/s/{id}/{secret}/export/{format}",
+            get(export::public_export),
+        )
         .fallback(http::frontend(state.config.static_dir.as_deref()))
         .with_state(state)
 }

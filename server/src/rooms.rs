@@ -207,7 +207,11 @@ impl Rooms {
     /// connected clients see the result live and storage keeps one writer.
     /// The result is validated like any incoming change and stored before
     /// this returns its new heads; on any error nothing changes.
-    pub async fn apply(self: &Arc<Self>, board: &str, edit: Edit) -> Result<Vec<ChangeHash>, String> {
+    pub async fn apply(
+        self: &Arc<Self>,
+        board: &str,
+        edit: Edit,
+    ) -> Result<Vec<ChangeHash>, String> {
         let mut edit = Some(edit);
         for _ in 0..8 {
             let inbox = self.inbox_for(board);
@@ -215,9 +219,9 @@ impl Rooms {
             let Some(e) = edit.take() else { break };
             match inbox.send(RoomMsg::Apply { edit: e, reply }).await {
                 Ok(()) => {
-                    return done
-                        .await
-                        .map_err(|_| "the board closed before the change was stored".to_string())?;
+                    return done.await.map_err(|_| {
+                        "the board closed before the change was stored".to_string()
+                    })?;
                 }
                 // A room that is closing refuses the message: retry on a new one.
                 Err(mpsc::error::SendError(RoomMsg::Apply { edit: e, .. })) => edit = Some(e),

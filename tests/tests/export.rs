@@ -90,7 +90,14 @@ fn meeting() -> Board {
     note(&mut b, "n2", 240.0, 60.0, &long, "bo");
     for (i, text) in INJECTIONS.iter().enumerate() {
         let id = format!("x{i}");
-        note(&mut b, &id, 20.0 + 220.0 * (i % 3) as f64, 300.0 + 200.0 * (i / 3) as f64, text, "bo");
+        note(
+            &mut b,
+            &id,
+            20.0 + 220.0 * (i % 3) as f64,
+            300.0 + 200.0 * (i / 3) as f64,
+            text,
+            "bo",
+        );
     }
     b.apply(
         &Op::SetNoteFrame {
@@ -163,7 +170,10 @@ fn markup_free_svg(svg: &str) {
     let allowed: BTreeSet<&str> = ["svg", "title", "rect", "g", "text", "tspan", "line"].into();
     for n in doc.descendants().filter(|n| n.is_element()) {
         let tag = n.tag_name().name();
-        assert!(allowed.contains(tag), "unexpected element <{tag}> in the SVG");
+        assert!(
+            allowed.contains(tag),
+            "unexpected element <{tag}> in the SVG"
+        );
         for a in n.attributes() {
             assert!(
                 !a.name().starts_with("on") && a.name() != "href",
@@ -217,7 +227,10 @@ fn svg_reads_back_as_xml_with_every_note_as_text() {
     .unwrap();
     let ft = svg_texts(&frame);
     assert!(ft.iter().any(|t| t == DANISH));
-    assert!(!ft.iter().any(|t| t.starts_with("Vi foreslår")), "n2 is outside f1");
+    assert!(
+        !ft.iter().any(|t| t.starts_with("Vi foreslår")),
+        "n2 is outside f1"
+    );
     let map = String::from_utf8(
         samskab_export::export(
             &mut b,
@@ -252,7 +265,12 @@ fn png_decodes_to_a_picture_that_is_not_blank() {
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
-    assert!(info.width > 500 && info.height > 500, "{}x{}", info.width, info.height);
+    assert!(
+        info.width > 500 && info.height > 500,
+        "{}x{}",
+        info.width,
+        info.height
+    );
     let px = &buf[..info.buffer_size()];
     let first = &px[..4];
     let differing = px.chunks(4).filter(|p| *p != first).count();
@@ -300,14 +318,24 @@ fn pdf_has_the_notes_text_with_danish_letters_on_the_chosen_paper() {
         .iter()
         .map(|v| v.as_float().unwrap())
         .collect::<Vec<f32>>();
-    assert!((media[2] - 595.28).abs() < 1.0 && (media[3] - 841.89).abs() < 1.0, "A4 portrait: {media:?}");
+    assert!(
+        (media[2] - 595.28).abs() < 1.0 && (media[3] - 841.89).abs() < 1.0,
+        "A4 portrait: {media:?}"
+    );
 }
 
 #[test]
 fn a_big_board_pdf_is_paged_in_readable_tiles() {
     let mut b = Board::create(&[3; 16], "Stor", &ctx("anna")).unwrap();
     for i in 0..120 {
-        note(&mut b, &format!("n{i}"), (i % 12) as f64 * 260.0, (i / 12) as f64 * 220.0, &format!("Note {i}"), "anna");
+        note(
+            &mut b,
+            &format!("n{i}"),
+            (i % 12) as f64 * 260.0,
+            (i / 12) as f64 * 220.0,
+            &format!("Note {i}"),
+            "anna",
+        );
     }
     let bytes = samskab_export::export(
         &mut b,
@@ -375,13 +403,23 @@ fn markdown_minutes_have_the_outline_and_notes_by_frame_and_no_markup() {
             _ => {}
         }
     }
-    assert!(headings.iter().any(|h| h.contains("Byrådsmøde: Skolevej")), "{headings:?}");
-    assert!(headings.iter().any(|h| h == "Tankekort: Trafik"), "{headings:?}");
+    assert!(
+        headings.iter().any(|h| h.contains("Byrådsmøde: Skolevej")),
+        "{headings:?}"
+    );
+    assert!(
+        headings.iter().any(|h| h == "Tankekort: Trafik"),
+        "{headings:?}"
+    );
     assert!(headings.iter().any(|h| h == "Idéer"));
     assert!(headings.iter().any(|h| h == "Bekymringer"));
     let item = |text: &str| items.iter().find(|(_, t)| t.starts_with(text)).cloned();
     assert_eq!(item("Cykelstier").unwrap().0, 1);
-    assert_eq!(item("Belysning").unwrap().0, 2, "a child is nested one deeper");
+    assert_eq!(
+        item("Belysning").unwrap().0,
+        2,
+        "a child is nested one deeper"
+    );
     assert_eq!(item("Fartgrænser").unwrap().0, 1);
     assert!(item(DANISH).unwrap().1.contains("Anna Sørensen"));
     assert!(item(INJECTIONS[0]).is_some(), "{items:?}");
@@ -414,7 +452,8 @@ fn json_and_automerge_exports_import_as_an_equal_board() {
     let doc: serde_json::Value = serde_json::from_slice(&export(&mut b, Format::Json)).unwrap();
     assert_eq!(doc["format"], "samskab-board");
     assert_eq!(doc["notes"].as_array().unwrap().len(), b.notes().len());
-    let from_json = json::import(&export(&mut b, Format::Json), &[9; 16], 1_770_000_000_000).unwrap();
+    let from_json =
+        json::import(&export(&mut b, Format::Json), &[9; 16], 1_770_000_000_000).unwrap();
     assert_eq!(views(&from_json), views(&b));
     let from_doc = json::import_any(&export(&mut b, Format::Automerge), &[9; 16], 0).unwrap();
     assert_eq!(views(&from_doc), views(&b));
@@ -433,7 +472,8 @@ fn restore_brings_back_a_past_version_as_new_changes_and_keeps_history() {
     let mut b = meeting();
     let before = b.heads();
     let before_view = views(&b);
-    b.apply(&Op::DeleteNote { id: "n1".into() }, &ctx("bo")).unwrap();
+    b.apply(&Op::DeleteNote { id: "n1".into() }, &ctx("bo"))
+        .unwrap();
     b.apply(
         &Op::EditText {
             id: "n2".into(),
@@ -445,8 +485,23 @@ fn restore_brings_back_a_past_version_as_new_changes_and_keeps_history() {
     )
     .unwrap();
     note(&mut b, "late", 5.0, 5.0, "kom senere", "bo");
-    b.apply(&Op::MoveFrame { id: "f2".into(), x: 900.0, y: 50.0 }, &ctx("bo")).unwrap();
-    b.apply(&Op::DeleteNode { map: "m1".into(), id: "a".into() }, &ctx("bo")).unwrap();
+    b.apply(
+        &Op::MoveFrame {
+            id: "f2".into(),
+            x: 900.0,
+            y: 50.0,
+        },
+        &ctx("bo"),
+    )
+    .unwrap();
+    b.apply(
+        &Op::DeleteNode {
+            map: "m1".into(),
+            id: "a".into(),
+        },
+        &ctx("bo"),
+    )
+    .unwrap();
     let after = b.heads();
     let changes_before = b.doc_mut().get_changes(&[]).len();
     samskab_export::history::restore(&mut b, &before, &ctx("anna")).unwrap();
@@ -459,7 +514,10 @@ fn restore_brings_back_a_past_version_as_new_changes_and_keeps_history() {
     let now = b.heads();
     let d = b.diff(&after, &now);
     let summary = samskab_export::history::summary(&d, "da").join(", ");
-    assert!(summary.contains("nye noter") || summary.contains("slettede noter"), "{summary}");
+    assert!(
+        summary.contains("nye noter") || summary.contains("slettede noter"),
+        "{summary}"
+    );
     let sessions = samskab_export::history::sessions(&mut b);
     assert_eq!(sessions.len(), 1, "all in one sitting");
     assert_eq!(sessions[0].heads.len(), now.len());
@@ -483,7 +541,15 @@ async fn import(server: &TestServer, body: Vec<u8>) -> Imported {
         .unwrap();
     assert_eq!(res.status(), 201);
     let v: serde_json::Value = res.json().await.unwrap();
-    let key = |r: &str| v["links"][r].as_str().unwrap().split_once("#key=").unwrap().1.to_string();
+    let key = |r: &str| {
+        v["links"][r]
+            .as_str()
+            .unwrap()
+            .split_once("#key=")
+            .unwrap()
+            .1
+            .to_string()
+    };
     Imported {
         id: v["id"].as_str().unwrap().into(),
         facilitator: key("facilitator"),
@@ -509,9 +575,19 @@ async fn http_exports_are_safe_downloads_for_any_link_and_viewers_change_nothing
         let h = res.headers();
         let ct = h["content-type"].to_str().unwrap().to_string();
         assert_eq!(ct, Format::parse(format).unwrap().content_type());
-        assert!(h["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+        assert!(
+            h["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment;")
+        );
         assert_eq!(h["x-content-type-options"], "nosniff");
-        assert!(h["content-security-policy"].to_str().unwrap().contains("sandbox"));
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("sandbox")
+        );
         assert!(!res.bytes().await.unwrap().is_empty());
     }
     // Frame, mind map, paper; a bad value is a clear 400.
@@ -520,11 +596,39 @@ async fn http_exports_are_safe_downloads_for_any_link_and_viewers_change_nothing
         let url = server.url(&format!("/api/boards/{}/export?{q}", board.id));
         async move { http.get(url).bearer_auth(secret).send().await.unwrap() }
     };
-    assert_eq!(get("format=svg&frame=f1".into(), board.viewer.clone()).await.status(), 200);
-    assert_eq!(get("format=md&mindmap=m1".into(), board.viewer.clone()).await.status(), 200);
-    assert_eq!(get("format=pdf&paper=a3&orientation=portrait".into(), board.viewer.clone()).await.status(), 200);
-    assert_eq!(get("format=exe".into(), board.viewer.clone()).await.status(), 400);
-    assert_eq!(get("format=svg&frame=nope".into(), board.viewer.clone()).await.status(), 400);
+    assert_eq!(
+        get("format=svg&frame=f1".into(), board.viewer.clone())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        get("format=md&mindmap=m1".into(), board.viewer.clone())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        get(
+            "format=pdf&paper=a3&orientation=portrait".into(),
+            board.viewer.clone()
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        get("format=exe".into(), board.viewer.clone())
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        get("format=svg&frame=nope".into(), board.viewer.clone())
+            .await
+            .status(),
+        400
+    );
     // Wrong secret and missing board look the same.
     assert_eq!(get("format=svg".into(), "wrong".into()).await.status(), 404);
     let res = http
@@ -629,7 +733,16 @@ async fn merge_and_restore_over_http_go_through_the_room_and_keep_history() {
         let q = at.map(|a| format!("&at={a}")).unwrap_or_default();
         let url = server.url(&format!("/api/boards/{}/export?format=csv{q}", board.id));
         let secret = board.viewer.clone();
-        async move { http.get(url).bearer_auth(secret).send().await.unwrap().text().await.unwrap() }
+        async move {
+            http.get(url)
+                .bearer_auth(secret)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
     };
     assert!(!get_csv(None).await.contains("fra en anden kopi"));
     let at: Vec<String> = merged_heads
@@ -638,10 +751,18 @@ async fn merge_and_restore_over_http_go_through_the_room_and_keep_history() {
         .iter()
         .map(|h| h.as_str().unwrap().to_string())
         .collect();
-    assert!(get_csv(Some(at.join(","))).await.contains("fra en anden kopi"));
+    assert!(
+        get_csv(Some(at.join(",")))
+            .await
+            .contains("fra en anden kopi")
+    );
     // What changed since the merge.
     let v: serde_json::Value = http
-        .get(server.url(&format!("/api/boards/{}/history?since={}&lang=en", board.id, at.join(","))))
+        .get(server.url(&format!(
+            "/api/boards/{}/history?since={}&lang=en",
+            board.id,
+            at.join(",")
+        )))
         .bearer_auth(&board.viewer)
         .send()
         .await
@@ -678,11 +799,17 @@ async fn no_script_runs_when_exports_are_opened_in_a_browser() {
     for (name, bytes) in &files {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        client.goto(&format!("file://{}", path.display())).await.unwrap();
+        client
+            .goto(&format!("file://{}", path.display()))
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         // An alert would make this fail with "unexpected alert open".
         let pwned = client
-            .execute("return window.__pwned === undefined ? null : window.__pwned;", vec![])
+            .execute(
+                "return window.__pwned === undefined ? null : window.__pwned;",
+                vec![],
+            )
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(pwned.is_null(), "{name}: script ran ({pwned})");
@@ -693,7 +820,10 @@ async fn no_script_runs_when_exports_are_opened_in_a_browser() {
             "script, img, a[href^=javascript]"
         };
         let scripts = client
-            .execute(&format!("return document.querySelectorAll('{selector}').length;"), vec![])
+            .execute(
+                &format!("return document.querySelectorAll('{selector}').length;"),
+                vec![],
+            )
             .await
             .unwrap();
         assert_eq!(scripts, 0, "{name}: markup from a note became elements");
@@ -719,11 +849,20 @@ async fn a_public_snapshot_is_read_only_and_names_only_role_groups() {
     assert_eq!(res.status(), 201);
     let v: serde_json::Value = res.json().await.unwrap();
     let url = v["url"].as_str().unwrap().to_string();
-    let path = url.split_once(&server.addr.to_string()).unwrap().1.to_string();
+    let path = url
+        .split_once(&server.addr.to_string())
+        .unwrap()
+        .1
+        .to_string();
     assert!(path.starts_with("/s/"));
     let page = http.get(server.url(&path)).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
     let html = page.text().await.unwrap();
     assert!(html.contains("Byrådsmøde: Skolevej"));
     let csv = http
@@ -748,8 +887,14 @@ async fn a_public_snapshot_is_read_only_and_names_only_role_groups() {
     let copy = Board::load(&doc, &[1; 16]).unwrap();
     assert!(copy.participants().is_empty());
     assert_eq!(copy.notes().len(), local.notes().len());
-    assert!(!String::from_utf8_lossy(&doc).contains("Anna"), "no name even in the history");
+    assert!(
+        !String::from_utf8_lossy(&doc).contains("Anna"),
+        "no name even in the history"
+    );
     // Later edits of the board do not reach the snapshot; a wrong secret is a 404.
     let bad = path.rsplit_once('/').unwrap().0.to_string() + "/0000";
-    assert_eq!(http.get(server.url(&bad)).send().await.unwrap().status(), 404);
+    assert_eq!(
+        http.get(server.url(&bad)).send().await.unwrap().status(),
+        404
+    );
 }

@@ -84,7 +84,10 @@ pub fn parse_heads<S: AsRef<str>>(list: &[S]) -> Result<Vec<ChangeHash>, String>
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         })
-        .map(|h| h.parse::<ChangeHash>().map_err(|_| format!("not a version: {h:?}")))
+        .map(|h| {
+            h.parse::<ChangeHash>()
+                .map_err(|_| format!("not a version: {h:?}"))
+        })
         .collect()
 }
 
@@ -119,8 +122,16 @@ pub fn restore(board: &mut Board, heads: &[ChangeHash], ctx: &Ctx) -> Result<usi
         later.push(Op::SetTheme { theme: old.theme() });
     }
     // Frames first (notes refer to them).
-    let now_f: BTreeMap<String, _> = board.frames().into_iter().map(|f| (f.id.clone(), f)).collect();
-    let old_f: BTreeMap<String, _> = old.frames().into_iter().map(|f| (f.id.clone(), f)).collect();
+    let now_f: BTreeMap<String, _> = board
+        .frames()
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect();
+    let old_f: BTreeMap<String, _> = old
+        .frames()
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect();
     for id in now_f.keys().filter(|k| !old_f.contains_key(*k)) {
         ops.push(Op::DeleteFrame { id: id.clone() });
     }
@@ -128,24 +139,50 @@ pub fn restore(board: &mut Board, heads: &[ChangeHash], ctx: &Ctx) -> Result<usi
         match now_f.get(id) {
             None => {
                 ops.push(Op::RestoreFrame { id: id.clone() });
-                ops.push(Op::MoveFrame { id: id.clone(), x: f.x, y: f.y });
-                ops.push(Op::ResizeFrame { id: id.clone(), w: f.w, h: f.h });
-                ops.push(Op::RenameFrame { id: id.clone(), name: f.name.clone() });
+                ops.push(Op::MoveFrame {
+                    id: id.clone(),
+                    x: f.x,
+                    y: f.y,
+                });
+                ops.push(Op::ResizeFrame {
+                    id: id.clone(),
+                    w: f.w,
+                    h: f.h,
+                });
+                ops.push(Op::RenameFrame {
+                    id: id.clone(),
+                    name: f.name.clone(),
+                });
             }
             Some(n) => {
                 if (n.x, n.y) != (f.x, f.y) {
-                    ops.push(Op::MoveFrame { id: id.clone(), x: f.x, y: f.y });
+                    ops.push(Op::MoveFrame {
+                        id: id.clone(),
+                        x: f.x,
+                        y: f.y,
+                    });
                 }
                 if (n.w, n.h) != (f.w, f.h) {
-                    ops.push(Op::ResizeFrame { id: id.clone(), w: f.w, h: f.h });
+                    ops.push(Op::ResizeFrame {
+                        id: id.clone(),
+                        w: f.w,
+                        h: f.h,
+                    });
                 }
                 if n.name != f.name {
-                    ops.push(Op::RenameFrame { id: id.clone(), name: f.name.clone() });
+                    ops.push(Op::RenameFrame {
+                        id: id.clone(),
+                        name: f.name.clone(),
+                    });
                 }
             }
         }
     }
-    let now_n: BTreeMap<String, _> = board.notes().into_iter().map(|n| (n.id.clone(), n)).collect();
+    let now_n: BTreeMap<String, _> = board
+        .notes()
+        .into_iter()
+        .map(|n| (n.id.clone(), n))
+        .collect();
     for id in now_n.keys() {
         if old.note(id).is_none() {
             ops.push(Op::DeleteNote { id: id.clone() });
@@ -162,29 +199,57 @@ pub fn restore(board: &mut Board, heads: &[ChangeHash], ctx: &Ctx) -> Result<usi
                 probe
                     .apply(&Op::RestoreNote { id: id.clone() }, ctx)
                     .map_err(|e| format!("note {id}: {e}"))?;
-                probe.note(&id).ok_or_else(|| format!("note {id} cannot be restored"))?
+                probe
+                    .note(&id)
+                    .ok_or_else(|| format!("note {id} cannot be restored"))?
             }
         };
         if cur.frame != o.frame {
-            ops.push(Op::SetNoteFrame { id: id.clone(), frame: o.frame.clone() });
+            ops.push(Op::SetNoteFrame {
+                id: id.clone(),
+                frame: o.frame.clone(),
+            });
         }
         if (cur.x, cur.y) != (o.x, o.y) || cur.frame != o.frame {
-            ops.push(Op::MoveNote { id: id.clone(), x: o.x, y: o.y });
+            ops.push(Op::MoveNote {
+                id: id.clone(),
+                x: o.x,
+                y: o.y,
+            });
         }
         if (cur.w, cur.h) != (o.w, o.h) {
-            ops.push(Op::ResizeNote { id: id.clone(), w: o.w, h: o.h });
+            ops.push(Op::ResizeNote {
+                id: id.clone(),
+                w: o.w,
+                h: o.h,
+            });
         }
         if cur.color != o.color {
-            ops.push(Op::RecolorNote { id: id.clone(), color: o.color });
+            ops.push(Op::RecolorNote {
+                id: id.clone(),
+                color: o.color,
+            });
         }
         if cur.z != o.z {
-            ops.push(Op::SetNoteZ { id: id.clone(), z: o.z });
+            ops.push(Op::SetNoteZ {
+                id: id.clone(),
+                z: o.z,
+            });
         }
         if let Some((index, delete, insert)) = text_splice(&cur.text, &o.text) {
-            ops.push(Op::EditText { id, index, delete, insert });
+            ops.push(Op::EditText {
+                id,
+                index,
+                delete,
+                insert,
+            });
         }
     }
-    let old_maps: BTreeMap<String, _> = old.mindmaps().into_iter().map(|m| (m.id.clone(), m)).collect();
+    let old_maps: BTreeMap<String, _> = old
+        .mindmaps()
+        .into_iter()
+        .map(|m| (m.id.clone(), m))
+        .collect();
     for m in board.mindmaps() {
         let old_nodes: BTreeMap<&str, _> = old_maps
             .get(&m.id)
@@ -192,7 +257,10 @@ pub fn restore(board: &mut Board, heads: &[ChangeHash], ctx: &Ctx) -> Result<usi
             .unwrap_or_default();
         for n in m.nodes.iter().skip(1) {
             if !old_nodes.contains_key(n.id.as_str()) {
-                ops.push(Op::DeleteNode { map: m.id.clone(), id: n.id.clone() });
+                ops.push(Op::DeleteNode {
+                    map: m.id.clone(),
+                    id: n.id.clone(),
+                });
             }
         }
     }
@@ -207,19 +275,37 @@ pub fn restore(board: &mut Board, heads: &[ChangeHash], ctx: &Ctx) -> Result<usi
             let id = n.id.clone();
             let c = cur_nodes.get(&id);
             if c.is_none() {
-                later.push(Op::RestoreNode { map: map.clone(), id: id.clone() });
+                later.push(Op::RestoreNode {
+                    map: map.clone(),
+                    id: id.clone(),
+                });
             }
             if let Some(p) = &n.parent
                 && c.and_then(|c| c.parent.as_ref()) != Some(p)
             {
-                later.push(Op::Reparent { map: map.clone(), id: id.clone(), parent: p.clone(), order: n.order });
+                later.push(Op::Reparent {
+                    map: map.clone(),
+                    id: id.clone(),
+                    parent: p.clone(),
+                    order: n.order,
+                });
             } else if c.is_some_and(|c| c.order != n.order) {
-                later.push(Op::Reorder { map: map.clone(), id: id.clone(), order: n.order });
+                later.push(Op::Reorder {
+                    map: map.clone(),
+                    id: id.clone(),
+                    order: n.order,
+                });
             }
             let cur_text = c.map(|c| c.text.clone()).unwrap_or_else(|| {
                 // A deleted node's text is still in its tombstone.
                 let mut probe = board.clone();
-                let _ = probe.apply(&Op::RestoreNode { map: map.clone(), id: id.clone() }, ctx);
+                let _ = probe.apply(
+                    &Op::RestoreNode {
+                        map: map.clone(),
+                        id: id.clone(),
+                    },
+                    ctx,
+                );
                 probe
                     .mindmap(&map)
                     .and_then(|m| m.nodes.into_iter().find(|x| x.id == id))
@@ -227,19 +313,41 @@ pub fn restore(board: &mut Board, heads: &[ChangeHash], ctx: &Ctx) -> Result<usi
                     .unwrap_or_default()
             });
             if let Some((index, delete, insert)) = text_splice(&cur_text, &n.text) {
-                later.push(Op::EditNodeText { map: map.clone(), id: id.clone(), index, delete, insert });
+                later.push(Op::EditNodeText {
+                    map: map.clone(),
+                    id: id.clone(),
+                    index,
+                    delete,
+                    insert,
+                });
             }
             if c.is_none_or(|c| c.collapsed != n.collapsed) {
-                later.push(Op::SetCollapsed { map: map.clone(), id: id.clone(), collapsed: n.collapsed });
+                later.push(Op::SetCollapsed {
+                    map: map.clone(),
+                    id: id.clone(),
+                    collapsed: n.collapsed,
+                });
             }
             if c.is_none_or(|c| c.color != n.color) {
-                later.push(Op::RecolorNode { map, id, color: n.color });
+                later.push(Op::RecolorNode {
+                    map,
+                    id,
+                    color: n.color,
+                });
             }
         }
     }
     // Connectors last: their ends are back by then.
-    let old_c: BTreeMap<String, _> = old.connectors().into_iter().map(|c| (c.id.clone(), c)).collect();
-    let now_c: BTreeMap<String, _> = board.connectors().into_iter().map(|c| (c.id.clone(), c)).collect();
+    let old_c: BTreeMap<String, _> = old
+        .connectors()
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let now_c: BTreeMap<String, _> = board
+        .connectors()
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
     for id in now_c.keys().filter(|k| !old_c.contains_key(*k)) {
         ops.push(Op::DeleteConnector { id: id.clone() });
     }
@@ -247,10 +355,16 @@ pub fn restore(board: &mut Board, heads: &[ChangeHash], ctx: &Ctx) -> Result<usi
         match now_c.get(id) {
             None => {
                 later.push(Op::RestoreConnector { id: id.clone() });
-                later.push(Op::SetConnectorLabel { id: id.clone(), label: c.label.clone() });
+                later.push(Op::SetConnectorLabel {
+                    id: id.clone(),
+                    label: c.label.clone(),
+                });
             }
             Some(n) if n.label != c.label => {
-                later.push(Op::SetConnectorLabel { id: id.clone(), label: c.label.clone() });
+                later.push(Op::SetConnectorLabel {
+                    id: id.clone(),
+                    label: c.label.clone(),
+                });
             }
             Some(_) => {}
         }
@@ -289,16 +403,44 @@ pub fn summary(d: &BoardDiff, lang: &str) -> Vec<String> {
     line(d.notes.added.len(), "nye noter", "new notes");
     line(d.notes.changed.len(), "ændrede noter", "changed notes");
     line(d.notes.removed.len(), "slettede noter", "deleted notes");
-    line(d.frames.added.len() + d.frames.changed.len() + d.frames.removed.len(), "ændringer i rammer", "frame changes");
-    line(d.nodes.added.len(), "nye punkter i tankekort", "new mind-map nodes");
-    line(d.nodes.changed.len() + d.nodes.removed.len(), "ændrede eller slettede punkter i tankekort", "changed or deleted mind-map nodes");
-    line(d.connectors.added.len() + d.connectors.changed.len() + d.connectors.removed.len(), "ændringer i forbindelser", "connector changes");
-    line(d.participants.added.len(), "nye deltagere", "new participants");
+    line(
+        d.frames.added.len() + d.frames.changed.len() + d.frames.removed.len(),
+        "ændringer i rammer",
+        "frame changes",
+    );
+    line(
+        d.nodes.added.len(),
+        "nye punkter i tankekort",
+        "new mind-map nodes",
+    );
+    line(
+        d.nodes.changed.len() + d.nodes.removed.len(),
+        "ændrede eller slettede punkter i tankekort",
+        "changed or deleted mind-map nodes",
+    );
+    line(
+        d.connectors.added.len() + d.connectors.changed.len() + d.connectors.removed.len(),
+        "ændringer i forbindelser",
+        "connector changes",
+    );
+    line(
+        d.participants.added.len(),
+        "nye deltagere",
+        "new participants",
+    );
     if d.meta {
-        out.push(if en { "title or question changed".into() } else { "titel eller spørgsmål ændret".into() });
+        out.push(if en {
+            "title or question changed".into()
+        } else {
+            "titel eller spørgsmål ændret".into()
+        });
     }
     if out.is_empty() {
-        out.push(if en { "nothing changed".into() } else { "intet er ændret".into() });
+        out.push(if en {
+            "nothing changed".into()
+        } else {
+            "intet er ændret".into()
+        });
     }
     out
 }

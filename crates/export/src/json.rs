@@ -109,7 +109,11 @@ pub fn import(bytes: &[u8], actor: &[u8], now_ms: i64) -> Result<Board, ExportEr
     if total > 4 * limits.max_items {
         return Err(ExportError::BadInput("too many items".into()));
     }
-    let created = if j.created_at > 0 { j.created_at } else { now_ms };
+    let created = if j.created_at > 0 {
+        j.created_at
+    } else {
+        now_ms
+    };
     let mut b = Board::create(actor, &j.title, &Ctx::new("import", created))
         .map_err(|e| bad(e, "title"))?;
     let sys = Ctx::new("import", now_ms);
@@ -118,10 +122,24 @@ pub fn import(bytes: &[u8], actor: &[u8], now_ms: i64) -> Result<Board, ExportEr
     };
     apply(&mut b, Op::SetTheme { theme: j.theme }, &sys, "theme")?;
     if !j.language.is_empty() {
-        apply(&mut b, Op::SetLanguage { language: j.language }, &sys, "language")?;
+        apply(
+            &mut b,
+            Op::SetLanguage {
+                language: j.language,
+            },
+            &sys,
+            "language",
+        )?;
     }
     if !j.template.is_empty() {
-        apply(&mut b, Op::SetTemplate { template: j.template }, &sys, "template")?;
+        apply(
+            &mut b,
+            Op::SetTemplate {
+                template: j.template,
+            },
+            &sys,
+            "template",
+        )?;
     }
     for p in j.participants {
         let ctx = Ctx::new(p.id.clone(), now_ms);
@@ -171,7 +189,15 @@ pub fn import(bytes: &[u8], actor: &[u8], now_ms: i64) -> Result<Board, ExportEr
             &ctx,
             &what,
         )?;
-        apply(&mut b, Op::SetNoteZ { id: id.clone(), z: n.z }, &ctx, &what)?;
+        apply(
+            &mut b,
+            Op::SetNoteZ {
+                id: id.clone(),
+                z: n.z,
+            },
+            &ctx,
+            &what,
+        )?;
         if n.frame.is_some() {
             apply(
                 &mut b,

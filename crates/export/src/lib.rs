@@ -189,9 +189,7 @@ pub struct Options {
 /// Makes one export. `.automerge` needs `&mut` for `save`.
 pub fn export(board: &mut Board, format: Format, opts: &Options) -> Result<Vec<u8>, ExportError> {
     match format {
-        Format::Svg => Ok(svg::Scene::build(board, &opts.scope)?
-            .to_svg()
-            .into_bytes()),
+        Format::Svg => Ok(svg::Scene::build(board, &opts.scope)?.to_svg().into_bytes()),
         Format::Png => raster::png(&svg::Scene::build(board, &opts.scope)?.to_svg(), 1.0),
         Format::Pdf => pdf::pdf(
             &svg::Scene::build(board, &opts.scope)?,

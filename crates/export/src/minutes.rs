@@ -78,7 +78,11 @@ pub fn minutes(board: &Board, opts: &Options) -> Result<String, ExportError> {
         s,
         "# {}: {}\n",
         w.minutes,
-        if title.is_empty() { w.empty } else { title.as_str() }
+        if title.is_empty() {
+            w.empty
+        } else {
+            title.as_str()
+        }
     );
     let theme = md_escape(&board.theme());
     if !theme.is_empty() {
@@ -94,7 +98,11 @@ pub fn minutes(board: &Board, opts: &Options) -> Result<String, ExportError> {
         Scope::Board => board.mindmaps(),
     };
     for m in &maps {
-        let root = m.nodes.first().map(|n| md_escape(&n.text)).unwrap_or_default();
+        let root = m
+            .nodes
+            .first()
+            .map(|n| md_escape(&n.text))
+            .unwrap_or_default();
         let _ = writeln!(s, "## {}: {root}\n", w.mindmap);
         for n in m.nodes.iter().skip(1) {
             let text = md_escape(&n.text);
@@ -102,7 +110,11 @@ pub fn minutes(board: &Board, opts: &Options) -> Result<String, ExportError> {
                 s,
                 "{}- {}",
                 "  ".repeat(n.depth.saturating_sub(1)),
-                if text.is_empty() { w.empty } else { text.as_str() }
+                if text.is_empty() {
+                    w.empty
+                } else {
+                    text.as_str()
+                }
             );
         }
         s.push('\n');
@@ -128,7 +140,14 @@ pub fn minutes(board: &Board, opts: &Options) -> Result<String, ExportError> {
             .collect();
         list.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
         let name = md_escape(&f.name);
-        groups.push((if name.is_empty() { w.empty.into() } else { name }, list));
+        groups.push((
+            if name.is_empty() {
+                w.empty.into()
+            } else {
+                name
+            },
+            list,
+        ));
     }
     if opts.scope == Scope::Board {
         let mut loose: Vec<_> = notes.iter().filter(|n| n.frame.is_none()).collect();
@@ -148,7 +167,11 @@ pub fn minutes(board: &Board, opts: &Options) -> Result<String, ExportError> {
             let _ = writeln!(
                 s,
                 "- {} — *{}*",
-                if text.is_empty() { w.empty } else { text.as_str() },
+                if text.is_empty() {
+                    w.empty
+                } else {
+                    text.as_str()
+                },
                 if who.is_empty() { "?" } else { who.as_str() }
             );
         }

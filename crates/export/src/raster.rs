@@ -47,7 +47,10 @@ pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
     if px > MAX_PIXELS as f64 {
         s *= (MAX_PIXELS as f64 / px).sqrt() as f32;
     }
-    let (pw, ph) = (((w * s).ceil() as u32).max(1), ((h * s).ceil() as u32).max(1));
+    let (pw, ph) = (
+        ((w * s).ceil() as u32).max(1),
+        ((h * s).ceil() as u32).max(1),
+    );
     let mut pixmap = resvg::tiny_skia::Pixmap::new(pw, ph)
         .ok_or_else(|| ExportError::Render(format!("cannot allocate a {pw}x{ph} image")))?;
     resvg::render(

@@ -176,7 +176,10 @@ mod tests {
         let lines = wrap("en lang sætning om ældre og børn på skolerne", 8.0);
         assert!(lines.len() > 2);
         assert!(lines.iter().all(|l| width_em(l) <= 8.0));
-        assert_eq!(lines.join(" "), "en lang sætning om ældre og børn på skolerne");
+        assert_eq!(
+            lines.join(" "),
+            "en lang sætning om ældre og børn på skolerne"
+        );
         let long = wrap(&"x".repeat(100), 10.0);
         assert!(long.len() >= 6);
         assert_eq!(long.concat(), "x".repeat(100));
