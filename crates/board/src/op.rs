@@ -275,6 +275,16 @@ pub enum Op {
         x: f64,
         y: f64,
     },
+
+    // Facilitation (`crate::facilitation`)
+    /// A facilitator's control: only facilitators' changes may carry it.
+    Facilitate {
+        act: crate::facilitation::FacilOp,
+    },
+    /// Actions and decisions.
+    Outcome {
+        act: crate::facilitation::OutcomeOp,
+    },
 }
 
 /// Who makes an edit, and when. The model reads no clock of its own.
