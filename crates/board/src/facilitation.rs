@@ -589,17 +589,34 @@ pub fn mixed_order(people: &[(String, RoleGroup)]) -> Vec<String> {
     out
 }
 
-/// Splits people into groups of about `size` that mix role groups: deal
-/// the mixed order round-robin over the groups.
+/// Splits people into groups of about `size` that mix role groups: people
+/// are placed, largest role group first, in the group with the fewest of
+/// their role group so far (then the smallest group).
 pub fn mixed_groups(people: &[(String, RoleGroup)], size: usize) -> Vec<Vec<String>> {
     let size = size.max(1);
     let n = people.len().div_ceil(size).max(1);
-    let mut out = vec![Vec::new(); n];
-    for (i, id) in mixed_order(people).into_iter().enumerate() {
-        out[i % n].push(id);
+    let cap = people.len().div_ceil(n);
+    let mut out: Vec<Vec<(String, RoleGroup)>> = vec![Vec::new(); n];
+    let mut by_role: Vec<&(String, RoleGroup)> = people.iter().collect();
+    let count = |r: RoleGroup| people.iter().filter(|(_, pr)| *pr == r).count();
+    by_role.sort_by_key(|(_, r)| (std::cmp::Reverse(count(*r)), *r));
+    for (id, role) in by_role {
+        let best = (0..n)
+            .filter(|g| out[*g].len() < cap)
+            .min_by_key(|g| {
+                (
+                    out[*g].iter().filter(|(_, r)| r == role).count(),
+                    out[*g].len(),
+                    *g,
+                )
+            })
+            .unwrap_or(0);
+        out[best].push((id.clone(), *role));
     }
-    out.retain(|g| !g.is_empty());
-    out
+    out.into_iter()
+        .filter(|g| !g.is_empty())
+        .map(|g| g.into_iter().map(|(id, _)| id).collect())
+        .collect()
 }
 
 // ---- the extension genesis ------------------------------------------------
@@ -1048,10 +1065,10 @@ impl Board {
                 let a = self.new_outcome(ACTIONS, id, ctx)?;
                 for (k, v) in [
                     (action::SOURCE, source.as_str()),
-                    (action::TEXT, text),
-                    (action::OWNER, owner),
-                    (action::DEADLINE, deadline),
-                    (action::DONE_WHEN, done_when),
+                    (action::TEXT, text.as_str()),
+                    (action::OWNER, owner.as_str()),
+                    (action::DEADLINE, deadline.as_str()),
+                    (action::DONE_WHEN, done_when.as_str()),
                     (action::STATUS, ActionStatus::Open.as_str()),
                 ] {
                     self.doc.put(&a, k, v)?;

@@ -45,7 +45,9 @@ impl Color {
 
 /// The role group a participant belongs to. Shown as a colour; used for the
 /// balance of contributions, never to rank people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleGroup {
     Citizen,

@@ -5,6 +5,7 @@ use samskab_board::facilitation::{
     ActionStatus, FacilOp, OutcomeOp, RoundState, TimerState, Vote, VoteState, extension_genesis_hash,
     guarded_writes, mixed_groups, mixed_order, validate_extension,
 };
+use automerge::ReadDoc;
 use samskab_board::{Board, Color, Ctx, Op, RoleGroup, validate};
 
 const T0: i64 = 1_700_000_000_000;

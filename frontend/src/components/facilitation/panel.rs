@@ -61,7 +61,7 @@ pub fn FacilitationPanel() -> impl IntoView {
     let owner = RwSignal::new(String::new());
     let deadline = RwSignal::new(String::new());
     let done_when = RwSignal::new(String::new());
-    let start_round = move |_| {
+    let start_round = move |_: leptos::ev::MouseEvent| {
         let people: Vec<(String, RoleGroup)> = s
             .participants
             .get_untracked()
@@ -79,7 +79,7 @@ pub fn FacilitationPanel() -> impl IntoView {
             turn_ms: 90_000,
         });
     };
-    let add_private = move |_| {
+    let add_private = move |_: leptos::ev::MouseEvent| {
         let text = private_text.get_untracked();
         if text.trim().is_empty() {
             return;
@@ -91,7 +91,7 @@ pub fn FacilitationPanel() -> impl IntoView {
         });
         private_text.set(String::new());
     };
-    let open_vote = move |_| {
+    let open_vote = move |_: leptos::ev::MouseEvent| {
         let items: Vec<String> = s.notes.get_untracked().into_iter().map(|(id, _)| id).collect();
         if items.is_empty() {
             return;
@@ -116,7 +116,7 @@ pub fn FacilitationPanel() -> impl IntoView {
             controller::apply(op);
         }
     };
-    let create_action = move |_| {
+    let create_action = move |_: leptos::ev::MouseEvent| {
         controller::apply(Op::Outcome {
             act: OutcomeOp::CreateAction {
                 id: platform::random_id(),
@@ -232,10 +232,11 @@ pub fn FacilitationPanel() -> impl IntoView {
                             <ul>
                                 <For each=move || s.view.with(|v| v.vote.items.clone()) key=|id| id.clone() let:id>
                                     {
-                                        let text = { let id = id.clone(); move || s.notes.with(|n| n.iter().find(|(i, _)| *i == id).map(|(_, t)| t.clone()).unwrap_or_default()) };
-                                        let mine = { let id = id.clone(); move || s.private.with(|p| p.votes.get(&id).copied().unwrap_or(0)) };
-                                        let plus = { let id = id.clone(); move |_| controller::command(Command::Vote { item: id.clone(), dots: mine() + 1 }) };
-                                        let minus = { let id = id.clone(); move |_| controller::command(Command::Vote { item: id.clone(), dots: mine().saturating_sub(1) }) };
+                                        let id = StoredValue::new(id);
+                                        let text = move || id.with_value(|id| s.notes.with(|n| n.iter().find(|(i, _)| i == id).map(|(_, t)| t.clone()).unwrap_or_default()));
+                                        let mine = move || id.with_value(|id| s.private.with(|p| p.votes.get(id).copied().unwrap_or(0)));
+                                        let plus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine() + 1 });
+                                        let minus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine().saturating_sub(1) });
                                         view! {
                                             <li data-testid="vote-item">
                                                 <span>{text}</span>" "
