@@ -106,7 +106,11 @@ pub trait Storage: Send + Sync + 'static {
         _participant: &str,
         _hash: &str,
     ) -> StorageFuture<'_, bool> {
-        Box::pin(async { Err(StorageError::Database("participant keys are not supported".into())) })
+        Box::pin(async {
+            Err(StorageError::Database(
+                "participant keys are not supported".into(),
+            ))
+        })
     }
 
     /// Every participant's hidden content on a board: (participant, JSON).
@@ -115,8 +119,17 @@ pub trait Storage: Send + Sync + 'static {
     }
 
     /// Stores one participant's hidden content ("" removes it).
-    fn save_private(&self, _board: &str, _participant: &str, _json: String) -> StorageFuture<'_, ()> {
-        Box::pin(async { Err(StorageError::Database("private content is not supported".into())) })
+    fn save_private(
+        &self,
+        _board: &str,
+        _participant: &str,
+        _json: String,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(async {
+            Err(StorageError::Database(
+                "private content is not supported".into(),
+            ))
+        })
     }
 
     /// Replaces every chunk up to and including `up_to` with `snapshot`, in

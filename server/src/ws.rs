@@ -297,11 +297,15 @@ async fn connection(mut socket: WebSocket, state: AppState) {
 /// Binds the hello's participant id to its participant secret (trust on
 /// first use). `Ok(true)`: this device is that participant; `Ok(false)`: no
 /// secret was sent; an error: another device holds that participant id.
-async fn verify_participant(state: &AppState, hello: &Hello) -> Result<bool, (ErrorReason, String)> {
+async fn verify_participant(
+    state: &AppState,
+    hello: &Hello,
+) -> Result<bool, (ErrorReason, String)> {
     let Some(key) = hello.participant_key.as_deref() else {
         return Ok(false);
     };
-    if key.len() < 16 || key.len() > 128 || samskab_board::check_id(&hello.participant.id).is_err() {
+    if key.len() < 16 || key.len() > 128 || samskab_board::check_id(&hello.participant.id).is_err()
+    {
         return Err((
             ErrorReason::Malformed,
             "a participant key is 16 to 128 characters, with a valid participant id".into(),
@@ -319,7 +323,10 @@ async fn verify_participant(state: &AppState, hello: &Hello) -> Result<bool, (Er
         )),
         Err(e) => {
             tracing::error!(error = %e, "participant key lookup failed");
-            Err((ErrorReason::Internal, "the server could not check who you are".into()))
+            Err((
+                ErrorReason::Internal,
+                "the server could not check who you are".into(),
+            ))
         }
     }
 }

@@ -1523,9 +1523,8 @@ pub fn validate_extension(board: &Board) -> Vec<Violation> {
                                 })
                             })
                             && doc::object(doc, &item, decision::DISSENT).is_some_and(|m| {
-                                doc.keys(&m).all(|p| {
-                                    check_id(&p).is_ok() && str_field(&m, &p, max)
-                                })
+                                doc.keys(&m)
+                                    .all(|p| check_id(&p).is_ok() && str_field(&m, &p, max))
                             })
                     };
                 if !ok {

@@ -48,7 +48,13 @@ fn da(lang: &str) -> bool {
 
 /// The ops that lay out `template` in `lang` ("da" or "en"); `fresh` makes new ids.
 pub fn template_ops(template: Template, lang: &str, fresh: &mut impl FnMut() -> String) -> Vec<Op> {
-    let t = |d: &str, e: &str| if da(lang) { d.to_string() } else { e.to_string() };
+    let t = |d: &str, e: &str| {
+        if da(lang) {
+            d.to_string()
+        } else {
+            e.to_string()
+        }
+    };
     let mut ops = vec![Op::SetTemplate {
         template: template.as_str().into(),
     }];
@@ -102,7 +108,11 @@ pub fn template_ops(template: Template, lang: &str, fresh: &mut impl FnMut() -> 
 
 /// The board as a template: its title-less layout (frames, notes in them,
 /// mind maps, connectors between them) with new ids, authors left out.
-pub fn board_as_template(board: &Board, name: &str, fresh: &mut impl FnMut() -> String) -> SavedTemplate {
+pub fn board_as_template(
+    board: &Board,
+    name: &str,
+    fresh: &mut impl FnMut() -> String,
+) -> SavedTemplate {
     let mut ids = std::collections::BTreeMap::new();
     let mut new_id = |old: &str, fresh: &mut dyn FnMut() -> String| -> String {
         ids.entry(old.to_string()).or_insert_with(fresh).clone()
@@ -184,7 +194,9 @@ pub fn continue_minutes(previous: &Board, fresh: &mut impl FnMut() -> String) ->
         template: Template::MindMapMinutes.as_str().into(),
     }];
     ops.extend(mindmap_ops(previous, &mut |old: &str| {
-        ids.entry(old.to_string()).or_insert_with(&mut *fresh).clone()
+        ids.entry(old.to_string())
+            .or_insert_with(&mut *fresh)
+            .clone()
     }));
     ops
 }
@@ -219,7 +231,11 @@ mod tests {
         assert!(names.contains(&"Trusler".to_string()));
         let q = build(&template_ops(Template::QuestionBoard, "en", &mut counter()));
         assert_eq!(q.theme(), "When should citizens be involved?");
-        let m = build(&template_ops(Template::MindMapMinutes, "da", &mut counter()));
+        let m = build(&template_ops(
+            Template::MindMapMinutes,
+            "da",
+            &mut counter(),
+        ));
         assert_eq!(m.mindmaps().len(), 1);
         let e = build(&template_ops(Template::Empty, "da", &mut counter()));
         assert!(e.notes().is_empty() && e.frames().is_empty());

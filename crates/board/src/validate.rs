@@ -204,7 +204,9 @@ impl Checker<'_> {
 
 /// Checks every part of `board` against the schema and `limits`.
 pub fn validate(board: &Board, limits: &Limits) -> Result<(), ValidationError> {
-    let mut violations = check(board, limits, None).err().map_or(Vec::new(), |e| e.violations);
+    let mut violations = check(board, limits, None)
+        .err()
+        .map_or(Vec::new(), |e| e.violations);
     violations.extend(crate::facilitation::validate_extension(board));
     if violations.is_empty() {
         Ok(())

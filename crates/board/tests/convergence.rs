@@ -302,12 +302,27 @@ fn resolve(board: &Board, act: &Act, fresh: &mut impl FnMut() -> String) -> Opti
                     id: fresh(),
                     source: pick(&notes, *n).unwrap_or_default(),
                     text: "Gør det".into(),
-                    owner: if n % 2 == 0 { format!("p{n}") } else { String::new() },
-                    deadline: if n % 3 == 0 { "2026-05-01".into() } else { String::new() },
+                    owner: if n % 2 == 0 {
+                        format!("p{n}")
+                    } else {
+                        String::new()
+                    },
+                    deadline: if n % 3 == 0 {
+                        "2026-05-01".into()
+                    } else {
+                        String::new()
+                    },
                     done_when: String::new(),
                 },
                 1 => OutcomeOp::UpdateAction {
-                    id: pick(&board.actions().into_iter().map(|a| a.id).collect::<Vec<_>>(), *n)?,
+                    id: pick(
+                        &board
+                            .actions()
+                            .into_iter()
+                            .map(|a| a.id)
+                            .collect::<Vec<_>>(),
+                        *n,
+                    )?,
                     text: None,
                     owner: Some(format!("o{n}")),
                     deadline: None,
@@ -320,11 +335,25 @@ fn resolve(board: &Board, act: &Act, fresh: &mut impl FnMut() -> String) -> Opti
                     items: notes.iter().take(usize::from(n % 4)).cloned().collect(),
                 },
                 3 => OutcomeOp::SetDissent {
-                    id: pick(&board.decisions().into_iter().map(|d| d.id).collect::<Vec<_>>(), *n)?,
+                    id: pick(
+                        &board
+                            .decisions()
+                            .into_iter()
+                            .map(|d| d.id)
+                            .collect::<Vec<_>>(),
+                        *n,
+                    )?,
                     text: format!("Uenig {n}"),
                 },
                 _ => OutcomeOp::DeleteAction {
-                    id: pick(&board.actions().into_iter().map(|a| a.id).collect::<Vec<_>>(), *n)?,
+                    id: pick(
+                        &board
+                            .actions()
+                            .into_iter()
+                            .map(|a| a.id)
+                            .collect::<Vec<_>>(),
+                        *n,
+                    )?,
                 },
             },
         },

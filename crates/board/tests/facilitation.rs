@@ -1,11 +1,11 @@
 //! Facilitation state and outcomes: conflict rules, late joiners, the
 //! concreteness check, the balance by role group, and what the server's
 //! guard sees in a change.
-use samskab_board::facilitation::{
-    ActionStatus, FacilOp, OutcomeOp, RoundState, TimerState, Vote, VoteState, extension_genesis_hash,
-    guarded_writes, mixed_groups, mixed_order, validate_extension,
-};
 use automerge::ReadDoc;
+use samskab_board::facilitation::{
+    ActionStatus, FacilOp, OutcomeOp, RoundState, TimerState, Vote, VoteState,
+    extension_genesis_hash, guarded_writes, mixed_groups, mixed_order, validate_extension,
+};
 use samskab_board::{Board, Color, Ctx, Op, RoleGroup, validate};
 
 const T0: i64 = 1_700_000_000_000;
@@ -61,7 +61,10 @@ fn two_facilitators_starting_a_timer_at_once_get_one_whole_timer() {
         "{ta:?}"
     );
     // Both replicas made the extension genesis: it is one and the same change.
-    assert_eq!(a.doc_mut().get_changes(&[]).len(), b.doc_mut().get_changes(&[]).len());
+    assert_eq!(
+        a.doc_mut().get_changes(&[]).len(),
+        b.doc_mut().get_changes(&[]).len()
+    );
     validate(&a, &Default::default()).unwrap();
 }
 
@@ -300,9 +303,13 @@ fn balance_counts_notes_words_turns_and_votes_by_role_group() {
         )
         .unwrap();
     }
-    for (i, (p, text)) in [("p1", "Vi skal spare"), ("p1", "Og bygge"), ("c1", "Cykelsti")]
-        .iter()
-        .enumerate()
+    for (i, (p, text)) in [
+        ("p1", "Vi skal spare"),
+        ("p1", "Og bygge"),
+        ("c1", "Cykelsti"),
+    ]
+    .iter()
+    .enumerate()
     {
         b.apply(
             &Op::CreateNote {
@@ -327,12 +334,17 @@ fn balance_counts_notes_words_turns_and_votes_by_role_group() {
         &fc,
     )
     .unwrap();
-    b.apply(&f(FacilOp::RoundNext { passed: true }), &fc).unwrap();
-    b.apply(&f(FacilOp::RoundNext { passed: false }), &fc).unwrap();
+    b.apply(&f(FacilOp::RoundNext { passed: true }), &fc)
+        .unwrap();
+    b.apply(&f(FacilOp::RoundNext { passed: false }), &fc)
+        .unwrap();
     let bal = b.balance();
     let cit = bal.by_role[&RoleGroup::Citizen];
     let pol = bal.by_role[&RoleGroup::Politician];
-    assert_eq!((cit.people, cit.notes, cit.words, cit.passes, cit.turns), (1, 1, 1, 1, 0));
+    assert_eq!(
+        (cit.people, cit.notes, cit.words, cit.passes, cit.turns),
+        (1, 1, 1, 1, 0)
+    );
     assert_eq!((pol.people, pol.notes, pol.words, pol.turns), (2, 2, 5, 1));
     assert_eq!(b.facilitation().round.state, RoundState::Finished);
 }
@@ -387,7 +399,11 @@ fn the_guard_sees_every_write_into_facilitation_state() {
     use automerge::transaction::Transactable;
     editor
         .doc_mut()
-        .put(&facil, "timer", r#"{"state":"stopped","duration_ms":0,"ends_at":0,"remaining_ms":0,"label":""}"#)
+        .put(
+            &facil,
+            "timer",
+            r#"{"state":"stopped","duration_ms":0,"ends_at":0,"remaining_ms":0,"label":""}"#,
+        )
         .unwrap();
     editor.doc_mut().commit();
     server.doc_mut().merge(editor.doc_mut()).unwrap();
@@ -439,7 +455,12 @@ fn the_guard_sees_every_write_into_facilitation_state() {
             &Ctx::new("e", T0),
         )
         .unwrap();
-    assert!(fresh.doc_mut().get_change_by_hash(&extension_genesis_hash()).is_some());
+    assert!(
+        fresh
+            .doc_mut()
+            .get_change_by_hash(&extension_genesis_hash())
+            .is_some()
+    );
     server.doc_mut().merge(fresh.doc_mut()).unwrap();
     let w = guarded_writes(&mut server, &before);
     assert!(!w.facilitation && w.outcomes);
@@ -462,7 +483,11 @@ fn damaged_registers_and_outcomes_fail_validation() {
     let v: Vote = b.vote();
     assert_eq!(v.state, VoteState::Open);
     use automerge::transaction::Transactable;
-    let (_, facil) = b.doc().get(automerge::ROOT, "facilitation").unwrap().unwrap();
+    let (_, facil) = b
+        .doc()
+        .get(automerge::ROOT, "facilitation")
+        .unwrap()
+        .unwrap();
     b.doc_mut().put(&facil, "vote", "{not json").unwrap();
     b.doc_mut().put(&facil, "rogue", "x").unwrap();
     b.doc_mut().commit();

@@ -47,11 +47,11 @@ mod message;
 mod session;
 mod sync;
 
+pub use facil::{Command, PrivateNote, PrivateState};
 pub use message::{
     Ack, DecodeError, Dragging, ErrorMsg, ErrorReason, Hello, Kind, Message, PROTOCOL_VERSION,
     Participant, PeerPresence, Permission, Presence, Viewport, Welcome,
 };
-pub use facil::{Command, PrivateNote, PrivateState};
 pub use session::{ClientSession, Event, Phase, SessionError};
 pub use sync::{PeerSync, SyncError};
 

@@ -63,8 +63,7 @@ pub(super) fn gate(
         ));
     }
     if !rights.facilitator
-        && w
-            .dissent_of
+        && w.dissent_of
             .iter()
             .any(|p| Some(p) != rights.participant.as_ref())
     {
@@ -113,7 +112,12 @@ impl Room {
     /// My hidden content as it counts now: notes of the current ideation,
     /// dots of the current vote.
     fn private_of(&self, participant: &str) -> PrivateState {
-        let mut s = self.private.by.get(participant).cloned().unwrap_or_default();
+        let mut s = self
+            .private
+            .by
+            .get(participant)
+            .cloned()
+            .unwrap_or_default();
         let ideation = self.board.ideation();
         if ideation.state != IdeationState::Open || s.ideation != ideation.id {
             s.ideation = String::new();
@@ -182,7 +186,9 @@ impl Room {
         let can_edit = p.permission.can_edit();
         let hello_role = p.participant.role.clone();
         match command {
-            Command::PrivateNote { .. } | Command::DeletePrivateNote { .. } | Command::Vote { .. } => {
+            Command::PrivateNote { .. }
+            | Command::DeletePrivateNote { .. }
+            | Command::Vote { .. } => {
                 let Some(me) = rights.participant.clone().filter(|_| can_edit) else {
                     self.refuse_command(
                         peer,
@@ -217,11 +223,17 @@ impl Room {
                 false
             }
             Command::RevealIdeas => {
-                let by = rights.participant.clone().unwrap_or_else(|| "facilitator".into());
+                let by = rights
+                    .participant
+                    .clone()
+                    .unwrap_or_else(|| "facilitator".into());
                 self.reveal_ideas(peer, &by).await
             }
             Command::RevealVotes => {
-                let by = rights.participant.clone().unwrap_or_else(|| "facilitator".into());
+                let by = rights
+                    .participant
+                    .clone()
+                    .unwrap_or_else(|| "facilitator".into());
                 self.reveal_votes(peer, &by).await
             }
         }
@@ -249,12 +261,13 @@ impl Room {
                     ));
                 }
                 state.ideation = ideation.id;
+                let full = state.notes.len() >= MAX_PRIVATE_NOTES;
                 match state.notes.iter_mut().find(|n| n.id == id) {
                     Some(n) => {
                         n.text = text;
                         n.color = color;
                     }
-                    None if state.notes.len() >= MAX_PRIVATE_NOTES => {
+                    None if full => {
                         return Err(format!("at most {MAX_PRIVATE_NOTES} private notes"));
                     }
                     None => state.notes.push(PrivateNote { id, text, color }),
@@ -310,7 +323,8 @@ impl Room {
         if after == before {
             return false;
         }
-        self.batch_started.get_or_insert_with(std::time::Instant::now);
+        self.batch_started
+            .get_or_insert_with(std::time::Instant::now);
         self.persist().await;
         self.stored == after
     }
@@ -318,7 +332,11 @@ impl Room {
     async fn reveal_ideas(&mut self, peer: u64, by: &str) -> bool {
         let ideation = self.board.ideation();
         if ideation.state != IdeationState::Open {
-            self.refuse_command(peer, ErrorReason::InvalidChange, "private ideation is not open");
+            self.refuse_command(
+                peer,
+                ErrorReason::InvalidChange,
+                "private ideation is not open",
+            );
             return false;
         }
         let mut notes: Vec<(String, PrivateNote)> = self
@@ -337,7 +355,11 @@ impl Room {
             .into_iter()
             .find(|f| f.id == ideation.frame);
         let (ox, oy, cols) = match &frame {
-            Some(f) => (f.x + 20.0, f.y + 60.0, ((f.w - 20.0) / 220.0).floor().max(1.0) as usize),
+            Some(f) => (
+                f.x + 20.0,
+                f.y + 60.0,
+                ((f.w - 20.0) / 220.0).floor().max(1.0) as usize,
+            ),
             None => {
                 let bottom = self
                     .board
@@ -400,7 +422,8 @@ impl Room {
             }
             self.send_private_owner(&p);
         }
-        false
+        // Stored already; `true` has the room sync it to everyone.
+        true
     }
 
     async fn reveal_votes(&mut self, peer: u64, by: &str) -> bool {
@@ -459,7 +482,8 @@ impl Room {
             }
             self.send_private_owner(&p);
         }
-        false
+        // Stored already; `true` has the room sync it to everyone.
+        true
     }
 }
 

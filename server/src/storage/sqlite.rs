@@ -236,7 +236,8 @@ impl Storage for SqliteStorage {
         participant: &str,
         hash: &str,
     ) -> StorageFuture<'_, bool> {
-        let (board, participant, hash) = (board.to_string(), participant.to_string(), hash.to_string());
+        let (board, participant, hash) =
+            (board.to_string(), participant.to_string(), hash.to_string());
         self.run(move |conn| {
             let tx = conn.transaction().map_err(db)?;
             tx.execute(
@@ -260,7 +261,9 @@ impl Storage for SqliteStorage {
         let board = board.to_string();
         self.run(move |conn| {
             let mut stmt = conn
-                .prepare_cached("SELECT participant_id, body FROM private_state WHERE board_id = ?1")
+                .prepare_cached(
+                    "SELECT participant_id, body FROM private_state WHERE board_id = ?1",
+                )
                 .map_err(db)?;
             let rows = stmt
                 .query_map(params![board], |r| Ok((r.get(0)?, r.get(1)?)))

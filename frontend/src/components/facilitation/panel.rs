@@ -92,7 +92,12 @@ pub fn FacilitationPanel() -> impl IntoView {
         private_text.set(String::new());
     };
     let open_vote = move |_: leptos::ev::MouseEvent| {
-        let items: Vec<String> = s.notes.get_untracked().into_iter().map(|(id, _)| id).collect();
+        let items: Vec<String> = s
+            .notes
+            .get_untracked()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         if items.is_empty() {
             return;
         }
