@@ -388,14 +388,11 @@ fn the_guard_sees_every_write_into_facilitation_state() {
 
     // An editor's replica writes the register directly, not through an op.
     let mut editor = fork(&mut fac, 3);
-    let facil = match editor
+    let (_, facil) = editor
         .doc()
         .get(automerge::ROOT, "facilitation")
         .unwrap()
-        .unwrap()
-    {
-        (_, id) => id,
-    };
+        .unwrap();
     use automerge::transaction::Transactable;
     editor
         .doc_mut()
