@@ -107,6 +107,24 @@ pub fn participant_id() -> String {
     })
 }
 
+/// This device's secret for its participant id (see `Hello::participant_key`).
+fn participant_key() -> String {
+    const KEY: &str = "samskab.participant_key";
+    platform::local_get(KEY).unwrap_or_else(|| {
+        let key = format!("{}{}", platform::random_id(), platform::random_id());
+        platform::local_set(KEY, &key);
+        key
+    })
+}
+
+/// Asks the server to carry out a facilitation command.
+pub fn command(command: samskab_protocol::Command) {
+    with(|c| {
+        c.session.command(command);
+        c.flush();
+    });
+}
+
 /// Opens the board `board_id` and starts syncing it.
 pub fn open(board_id: &str, key: &str, title: &str) -> BoardSignals {
     let signals = BoardSignals {
@@ -133,6 +151,8 @@ pub fn open(board_id: &str, key: &str, title: &str) -> BoardSignals {
         },
         replica,
     );
+    let mut session = session;
+    session.set_participant_key(Some(participant_key()));
     CONTROLLER.with(|c| {
         *c.borrow_mut() = Some(Controller {
             board_id: board_id.to_string(),
@@ -270,7 +290,14 @@ impl Controller {
         };
         for event in events {
             match event {
-                Event::Welcomed(w) => self.signals.can_edit.set(w.permission.can_edit()),
+                Event::Welcomed(w) => {
+                    self.signals.can_edit.set(w.permission.can_edit());
+                    if let Some(t) = w.server_time_ms {
+                        self.session.sync_clock(t, platform::now_ms());
+                    }
+                    crate::components::facilitation::publish(&self.session);
+                }
+                Event::Private(_) => crate::components::facilitation::publish(&self.session),
                 Event::Changed => self.refresh(),
                 Event::Acked => {}
                 Event::Presence(p) => self.signals.peers.update(|peers| {
@@ -361,6 +388,7 @@ impl Controller {
         if order_changed {
             self.signals.notes.set(list);
         }
+        crate::components::facilitation::publish(&self.session);
         self.update_status();
     }
 

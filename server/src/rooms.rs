@@ -18,6 +18,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::metrics::Metrics;
 use crate::storage::{Storage, StorageError};
 
+mod facil;
+
 /// Something for a connection to send to its client.
 #[derive(Debug)]
 pub enum Outgoing {
@@ -39,6 +41,8 @@ enum RoomMsg {
         peer: u64,
         permission: Permission,
         participant: Participant,
+        /// The participant id is bound to this device's participant secret.
+        verified: bool,
         out: mpsc::Sender<Outgoing>,
         reply: oneshot::Sender<()>,
     },
@@ -49,6 +53,10 @@ enum RoomMsg {
     Sync {
         peer: u64,
         payload: Vec<u8>,
+    },
+    Command {
+        peer: u64,
+        command: samskab_protocol::Command,
     },
     Leave {
         peer: u64,
@@ -139,6 +147,17 @@ impl RoomHandle {
             .is_ok()
     }
 
+    /// Passes a facilitation command to the room.
+    pub async fn command(&self, command: samskab_protocol::Command) -> bool {
+        self.inbox
+            .send(RoomMsg::Command {
+                peer: self.peer,
+                command,
+            })
+            .await
+            .is_ok()
+    }
+
     pub async fn leave(&self) {
         let _ = self.inbox.send(RoomMsg::Leave { peer: self.peer }).await;
     }
@@ -166,6 +185,7 @@ impl Rooms {
         peer: u64,
         permission: Permission,
         participant: Participant,
+        verified: bool,
         out: mpsc::Sender<Outgoing>,
     ) -> Option<RoomHandle> {
         // A room that is closing drops our join unanswered: then open anew.
@@ -176,6 +196,7 @@ impl Rooms {
                 peer,
                 permission,
                 participant: participant.clone(),
+                verified,
                 out: out.clone(),
                 reply,
             };
@@ -283,6 +304,8 @@ struct Peer {
     out: mpsc::Sender<Outgoing>,
     permission: Permission,
     participant: Participant,
+    /// `participant.id` is bound to this device (see `Hello::participant_key`).
+    verified: bool,
     presence: Presence,
 }
 
@@ -305,6 +328,8 @@ struct Room {
     /// The document library panicked: the in-memory board is not trusted.
     poisoned: bool,
     metrics: Arc<Metrics>,
+    /// Participants' hidden content (private notes, open votes).
+    private: facil::PrivateStore,
 }
 
 async fn load_board(storage: &dyn Storage, id: &str) -> Result<(Board, i64, usize, usize), String> {
@@ -363,6 +388,7 @@ async fn run_room(
         batch_started: None,
         poisoned: false,
         metrics: rooms.metrics.clone(),
+        private: facil::PrivateStore::load(rooms.storage.as_ref(), &id).await,
     };
     room.stored = room.board.heads();
     tracing::debug!(board = %id, "room open");
@@ -414,6 +440,7 @@ impl Room {
                     peer,
                     permission,
                     participant,
+                    verified,
                     out,
                     reply,
                 } => {
@@ -433,6 +460,7 @@ impl Room {
                         protocol: PROTOCOL_VERSION,
                         board: self.id.clone(),
                         permission,
+                        server_time_ms: Some(facil::now_ms()),
                     });
                     let ack = ack_frame(&self.stored);
                     if out.try_send(Outgoing::Frame(welcome.encode())).is_ok()
@@ -447,12 +475,14 @@ impl Room {
                             out,
                             permission,
                             participant,
+                            verified,
                             presence: Presence::default(),
                         };
                         let frame = presence_frame(peer, &newcomer);
                         self.peers.insert(peer, newcomer);
                         spoke.push(peer);
                         self.broadcast_except(peer, frame);
+                        self.send_private_to(peer);
                     }
                     let _ = reply.send(());
                 }
@@ -471,6 +501,9 @@ impl Room {
                 RoomMsg::Sync { peer, payload } => {
                     spoke.push(peer);
                     changed |= heavy(|| self.receive(peer, &payload));
+                }
+                RoomMsg::Command { peer, command } => {
+                    changed |= self.command(peer, command).await;
                 }
                 RoomMsg::Shutdown { reply } => stop = Some(reply),
                 RoomMsg::Apply { edit, reply } => {
@@ -553,6 +586,7 @@ impl Room {
         }
         // Record what arrives, so validation costs as much as the change.
         let before = self.board.mark();
+        let rights = facil::Rights::of(&self.board, peer);
         if let Err(e) = peer.sync.receive(&mut self.board, payload) {
             if let SyncError::Poisoned(why) = &e {
                 tracing::error!(board = %self.id, peer = peer_id, panic = %why, "a sync message broke the document; reloading the board");
@@ -596,6 +630,12 @@ impl Room {
                 ErrorReason::InvalidChange,
                 &format!("change refused: {e}"),
             );
+            return false;
+        }
+        if let Err((reason, e)) = facil::gate(&mut self.board, &before, &rights) {
+            tracing::warn!(board = %self.id, peer = peer_id, error = %e, "refused a change to guarded state");
+            self.revert_to(&before);
+            self.drop_peer(peer_id, reason, &format!("change refused: {e}"));
             return false;
         }
         self.pending_bytes += added;

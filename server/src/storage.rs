@@ -97,6 +97,41 @@ pub trait Storage: Send + Sync + 'static {
     /// Durably appends a run of changes; returns the new chunk's `seq` once committed.
     fn append(&self, id: &str, changes: Vec<u8>) -> StorageFuture<'_, i64>;
 
+    /// Binds `participant` on `board` to the hash of a device's participant
+    /// secret on first use (trust on first use). Returns whether `hash` is
+    /// the one bound (now or before).
+    fn bind_participant(
+        &self,
+        _board: &str,
+        _participant: &str,
+        _hash: &str,
+    ) -> StorageFuture<'_, bool> {
+        Box::pin(async {
+            Err(StorageError::Database(
+                "participant keys are not supported".into(),
+            ))
+        })
+    }
+
+    /// Every participant's hidden content on a board: (participant, JSON).
+    fn load_private(&self, _board: &str) -> StorageFuture<'_, Vec<(String, String)>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Stores one participant's hidden content ("" removes it).
+    fn save_private(
+        &self,
+        _board: &str,
+        _participant: &str,
+        _json: String,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(async {
+            Err(StorageError::Database(
+                "private content is not supported".into(),
+            ))
+        })
+    }
+
     /// Replaces every chunk up to and including `up_to` with `snapshot`, in
     /// one transaction: a crash leaves either the old chunks or the snapshot.
     fn compact(

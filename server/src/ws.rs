@@ -157,6 +157,10 @@ async fn connection(mut socket: WebSocket, state: AppState) {
             .await;
         }
     };
+    let verified = match verify_participant(&state, &hello).await {
+        Ok(v) => v,
+        Err((reason, message)) => return reject(&mut socket, reason, &message).await,
+    };
     let peer = state.next_peer_id();
     let (out_tx, mut out_rx) = mpsc::channel(PEER_QUEUE);
     let Some(room) = state
@@ -166,6 +170,7 @@ async fn connection(mut socket: WebSocket, state: AppState) {
             peer,
             permission,
             hello.participant.clone(),
+            verified,
             out_tx.clone(),
         )
         .await
@@ -231,6 +236,12 @@ async fn connection(mut socket: WebSocket, state: AppState) {
                     }
                     (ErrorReason::Internal, "the board closed".to_string())
                 }
+                Ok(Message::Command(c)) => {
+                    if room.command(c).await {
+                        continue;
+                    }
+                    (ErrorReason::Internal, "the board closed".to_string())
+                }
                 Ok(Message::Presence(p)) => {
                     if room.presence(p).await {
                         continue;
@@ -281,6 +292,43 @@ async fn connection(mut socket: WebSocket, state: AppState) {
         }
     })
     .await;
+}
+
+/// Binds the hello's participant id to its participant secret (trust on
+/// first use). `Ok(true)`: this device is that participant; `Ok(false)`: no
+/// secret was sent; an error: another device holds that participant id.
+async fn verify_participant(
+    state: &AppState,
+    hello: &Hello,
+) -> Result<bool, (ErrorReason, String)> {
+    let Some(key) = hello.participant_key.as_deref() else {
+        return Ok(false);
+    };
+    if key.len() < 16 || key.len() > 128 || samskab_board::check_id(&hello.participant.id).is_err()
+    {
+        return Err((
+            ErrorReason::Malformed,
+            "a participant key is 16 to 128 characters, with a valid participant id".into(),
+        ));
+    }
+    match state
+        .storage
+        .bind_participant(&hello.board, &hello.participant.id, &auth::hash_secret(key))
+        .await
+    {
+        Ok(true) => Ok(true),
+        Ok(false) => Err((
+            ErrorReason::Forbidden,
+            "this participant belongs to another device on this board".into(),
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "participant key lookup failed");
+            Err((
+                ErrorReason::Internal,
+                "the server could not check who you are".into(),
+            ))
+        }
+    }
 }
 
 /// Messages a connection may send: `rate` a second on average, in bursts of

@@ -21,6 +21,9 @@ pub struct WsClient {
     pub peers: std::collections::BTreeMap<u64, samskab_protocol::PeerPresence>,
     /// The close frame the server sent, if it closed the connection.
     pub closed: Option<Option<CloseFrame>>,
+    /// Every binary frame received, byte for byte (for tests that must
+    /// prove what did not reach this client).
+    pub received: Vec<Vec<u8>>,
 }
 
 impl WsClient {
@@ -53,7 +56,38 @@ impl WsClient {
             refusals: Vec::new(),
             peers: Default::default(),
             closed: None,
+            received: Vec::new(),
         }
+    }
+
+    /// A client that has not connected yet, as a given participant with a
+    /// role group and this device's participant secret.
+    pub fn offline_as(
+        board: &str,
+        key: &str,
+        name: &str,
+        participant_id: &str,
+        role: &str,
+        participant_key: Option<&str>,
+    ) -> WsClient {
+        let mut c = WsClient::offline(board, key, name);
+        let participant = Participant {
+            id: participant_id.to_string(),
+            name: name.to_string(),
+            role: role.to_string(),
+            color: "#1d5fa8".into(),
+        };
+        let replica = Board::new(&rand::random::<[u8; 16]>());
+        c.session = ClientSession::new(board, Some(key.to_string()), participant, replica);
+        c.session
+            .set_participant_key(participant_key.map(str::to_string));
+        c
+    }
+
+    /// Asks the server to carry out a facilitation command.
+    pub async fn command(&mut self, command: samskab_protocol::Command) -> anyhow::Result<()> {
+        anyhow::ensure!(self.session.command(command), "not joined");
+        self.flush().await
     }
 
     /// Connects (again) and waits for the welcome.
@@ -88,7 +122,10 @@ impl WsClient {
     }
 
     pub fn ctx(&self) -> Ctx {
-        Ctx::new(self.name.clone(), 1_700_000_000_000)
+        Ctx::new(
+            self.session.participant().id.clone(),
+            self.session.server_time(now_ms()),
+        )
     }
 
     /// Applies a local edit and sends it if connected.
@@ -151,6 +188,13 @@ impl WsClient {
         };
         match msg {
             WsMessage::Binary(bytes) => {
+                self.received.push(bytes.to_vec());
+                if let Ok(samskab_protocol::Message::Welcome(w)) =
+                    samskab_protocol::Message::decode(&bytes)
+                    && let Some(t) = w.server_time_ms
+                {
+                    self.session.sync_clock(t, now_ms());
+                }
                 for event in self.session.receive(&bytes)? {
                     match event {
                         Event::Refused(e) => self.refusals.push(e),
@@ -200,6 +244,13 @@ impl WsClient {
         self.pump_until(Duration::from_secs(10), |c| c.session.unacknowledged() == 0)
             .await
     }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Pumps all clients until their documents have the same heads and nothing

@@ -394,6 +394,8 @@ impl Board {
                     ctx,
                 )?;
             }
+            Op::Facilitate { act } => self.apply_facil(act, ctx)?,
+            Op::Outcome { act } => self.apply_outcome(act, ctx)?,
         }
         Ok(())
     }

@@ -170,6 +170,9 @@ impl Board {
     /// Applies an op inside the open transaction (the caller commits or
     /// rolls back). The one place where an [`Op`] becomes document changes.
     pub(crate) fn apply_uncommitted(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
+        if crate::facilitation::needs_extension(op) {
+            self.ensure_extension()?;
+        }
         self.apply_ops(op, ctx)
     }
 
@@ -438,7 +441,7 @@ impl Clone for Board {
 }
 
 /// The genesis change every replica produces identically.
-fn genesis() -> AutoCommit {
+pub(crate) fn genesis() -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(ActorId::from(schema::GENESIS_ACTOR));
     let init = |doc: &mut AutoCommit| -> Result<(), automerge::AutomergeError> {
         doc.put(ROOT, schema::SCHEMA_VERSION_KEY, schema::SCHEMA_VERSION)?;

@@ -63,10 +63,12 @@ mod board;
 mod diff;
 mod doc;
 mod error;
+pub mod facilitation;
 pub mod layout;
 mod op;
 mod read;
 pub mod schema;
+pub mod templates;
 mod undo;
 mod validate;
 

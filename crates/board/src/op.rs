@@ -45,7 +45,9 @@ impl Color {
 
 /// The role group a participant belongs to. Shown as a colour; used for the
 /// balance of contributions, never to rank people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleGroup {
     Citizen,
@@ -274,6 +276,16 @@ pub enum Op {
         note: NoteId,
         x: f64,
         y: f64,
+    },
+
+    // Facilitation (`crate::facilitation`)
+    /// A facilitator's control: only facilitators' changes may carry it.
+    Facilitate {
+        act: crate::facilitation::FacilOp,
+    },
+    /// Actions and decisions.
+    Outcome {
+        act: crate::facilitation::OutcomeOp,
     },
 }
 

@@ -61,6 +61,20 @@ pub const ROOT_KEYS: [&str; 7] = [
     MINDMAPS,
 ];
 
+/// Every key the root may hold: the genesis containers plus the maps of the
+/// extension genesis (`crate::facilitation`), which boards gain when first used.
+pub const ALL_ROOT_KEYS: [&str; 9] = [
+    SCHEMA_VERSION_KEY,
+    META,
+    PARTICIPANTS,
+    NOTES,
+    FRAMES,
+    CONNECTORS,
+    MINDMAPS,
+    crate::facilitation::FACILITATION,
+    crate::facilitation::OUTCOMES,
+];
+
 pub mod meta {
     pub const TITLE: &str = "title";
     pub const THEME: &str = "theme";

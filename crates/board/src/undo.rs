@@ -717,6 +717,9 @@ impl Board {
                     ],
                 ),
             ],
+            // A facilitator's controls and outcomes have their own
+            // explicit counter-controls; undo leaves them alone.
+            Op::Facilitate { .. } | Op::Outcome { .. } => Vec::new(),
         }
     }
 

@@ -204,7 +204,15 @@ impl Checker<'_> {
 
 /// Checks every part of `board` against the schema and `limits`.
 pub fn validate(board: &Board, limits: &Limits) -> Result<(), ValidationError> {
-    check(board, limits, None)
+    let mut violations = check(board, limits, None)
+        .err()
+        .map_or(Vec::new(), |e| e.violations);
+    violations.extend(crate::facilitation::validate_extension(board));
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationError { violations })
+    }
 }
 
 /// Checks what the changes since `before` touched (plus the board's root and
@@ -235,7 +243,7 @@ fn check(
     };
     let text = Kind::Text(limits.max_note_chars);
     let title = Kind::Text(limits.max_title_chars);
-    c.only_keys(&ROOT, "", &schema::ROOT_KEYS);
+    c.only_keys(&ROOT, "", &schema::ALL_ROOT_KEYS);
     match c.value(&ROOT, schema::SCHEMA_VERSION_KEY).map(|(v, _)| v) {
         Some(Value::Scalar(v)) if scalar_number(&v) == Some(schema::SCHEMA_VERSION as f64) => {}
         Some(other) => c.bad("/schema_version", format!("unsupported: {other}")),

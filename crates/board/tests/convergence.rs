@@ -12,6 +12,9 @@ use std::collections::BTreeSet;
 use automerge::Change;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use samskab_board::facilitation::{
+    ActionStatus, AgendaItem, FacilOp, OutcomeOp, extension_genesis_hash,
+};
 use samskab_board::{Board, Color, Ctx, History, Op, order_between, validate};
 
 /// An edit with indices instead of ids; resolved against the replica's
@@ -37,6 +40,10 @@ enum Act {
     NoteToNode(u8, u8),
     NodeToNote(u8),
     Title(char),
+    /// A facilitator's control: timer, round, vote, agenda, chair.
+    Facil(u8, u8),
+    /// Actions and decisions from notes, dissent.
+    Outcome(u8, u8),
     Undo,
     Redo,
 }
@@ -72,6 +79,8 @@ fn act() -> impl Strategy<Value = Act> {
         1 => (b(), b()).prop_map(|(n, p)| Act::NoteToNode(n, p)),
         1 => b().prop_map(Act::NodeToNote),
         1 => prop::char::range('A', 'Z').prop_map(Act::Title),
+        2 => (b(), b()).prop_map(|(k, n)| Act::Facil(k, n)),
+        2 => (b(), b()).prop_map(|(k, n)| Act::Outcome(k, n)),
         2 => Just(Act::Undo),
         1 => Just(Act::Redo),
     ]
@@ -247,6 +256,107 @@ fn resolve(board: &Board, act: &Act, fresh: &mut impl FnMut() -> String) -> Opti
         Act::Title(c) => Op::SetTitle {
             title: format!("Tavle {c}"),
         },
+        Act::Facil(k, n) => Op::Facilitate {
+            act: match k % 12 {
+                0 => FacilOp::TimerStart {
+                    duration_ms: i64::from(*n) * 1000,
+                    label: format!("t{n}"),
+                },
+                1 => FacilOp::TimerPause,
+                2 => FacilOp::TimerResume,
+                3 => FacilOp::TimerExtend {
+                    ms: i64::from(*n) * 100,
+                },
+                4 => FacilOp::TimerStop,
+                5 => FacilOp::RoundStart {
+                    id: fresh(),
+                    question: "Hvem?".into(),
+                    order: vec!["p0".into(), "p1".into(), "p2".into()],
+                    turn_ms: 60_000,
+                },
+                6 | 7 => FacilOp::RoundNext { passed: n % 2 == 0 },
+                8 => FacilOp::VoteOpen {
+                    id: fresh(),
+                    items: notes.iter().take(3).cloned().collect(),
+                    dots: u32::from(n % 5) + 1,
+                    by_role: n % 2 == 0,
+                },
+                9 => FacilOp::SetChair {
+                    participant: format!("p{}", n % 3),
+                    meeting: format!("m{n}"),
+                },
+                10 => FacilOp::SetAgenda {
+                    items: vec![AgendaItem {
+                        id: format!("a{}", n % 4),
+                        title: "Punkt".into(),
+                    }],
+                },
+                _ => FacilOp::SetCurrentItem {
+                    id: format!("a{}", n % 4),
+                },
+            },
+        },
+        Act::Outcome(k, n) => Op::Outcome {
+            act: match k % 5 {
+                0 => OutcomeOp::CreateAction {
+                    id: fresh(),
+                    source: pick(&notes, *n).unwrap_or_default(),
+                    text: "Gør det".into(),
+                    owner: if n % 2 == 0 {
+                        format!("p{n}")
+                    } else {
+                        String::new()
+                    },
+                    deadline: if n % 3 == 0 {
+                        "2026-05-01".into()
+                    } else {
+                        String::new()
+                    },
+                    done_when: String::new(),
+                },
+                1 => OutcomeOp::UpdateAction {
+                    id: pick(
+                        &board
+                            .actions()
+                            .into_iter()
+                            .map(|a| a.id)
+                            .collect::<Vec<_>>(),
+                        *n,
+                    )?,
+                    text: None,
+                    owner: Some(format!("o{n}")),
+                    deadline: None,
+                    done_when: None,
+                    status: Some(ActionStatus::ALL[usize::from(*n) % 4]),
+                },
+                2 => OutcomeOp::CreateDecision {
+                    id: fresh(),
+                    text: "Besluttet".into(),
+                    items: notes.iter().take(usize::from(n % 4)).cloned().collect(),
+                },
+                3 => OutcomeOp::SetDissent {
+                    id: pick(
+                        &board
+                            .decisions()
+                            .into_iter()
+                            .map(|d| d.id)
+                            .collect::<Vec<_>>(),
+                        *n,
+                    )?,
+                    text: format!("Uenig {n}"),
+                },
+                _ => OutcomeOp::DeleteAction {
+                    id: pick(
+                        &board
+                            .actions()
+                            .into_iter()
+                            .map(|a| a.id)
+                            .collect::<Vec<_>>(),
+                        *n,
+                    )?,
+                },
+            },
+        },
         Act::Undo | Act::Redo => return None,
     })
 }
@@ -386,6 +496,14 @@ fn run(replica_count: usize, steps: &[Step]) -> Result<(), TestCaseError> {
                     },
                 };
                 if let Ok(Some(hash)) = made {
+                    // The extension genesis is applied, not made by an op:
+                    // pass it on like the real sync would.
+                    if let Some(ext) = replicas[r]
+                        .doc_mut()
+                        .get_change_by_hash(&extension_genesis_hash())
+                    {
+                        network.push(ext.raw_bytes().to_vec());
+                    }
                     let change = replicas[r]
                         .doc_mut()
                         .get_change_by_hash(&hash)
@@ -431,6 +549,13 @@ fn run(replica_count: usize, steps: &[Step]) -> Result<(), TestCaseError> {
         prop_assert_eq!(b.connectors(), first.connectors());
         prop_assert_eq!(b.mindmaps(), first.mindmaps());
         prop_assert_eq!(b.title(), first.title());
+        prop_assert_eq!(b.facilitation(), first.facilitation());
+        prop_assert_eq!(b.actions(), first.actions());
+        prop_assert_eq!(b.decisions(), first.decisions());
+        for d in b.decisions() {
+            prop_assert_eq!(b.concreteness(&d.id), first.concreteness(&d.id));
+        }
+        prop_assert_eq!(b.balance(), first.balance());
         check_invariants(b)?;
     }
     Ok(())

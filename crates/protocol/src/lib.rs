@@ -19,7 +19,7 @@
 //! client.connected();
 //! let hello = client.poll_transmit().unwrap();
 //! assert!(matches!(Message::decode(&hello), Ok(Message::Hello(_))));
-//! let welcome = Message::Welcome(Welcome { protocol: 1, board: "b1".into(), permission: Permission::Editor });
+//! let welcome = Message::Welcome(Welcome { protocol: 1, board: "b1".into(), permission: Permission::Editor, server_time_ms: None });
 //! client.receive(&welcome.encode()).unwrap();
 //!
 //! client.apply(&Op::CreateNote { id: "n1".into(), x: 0.0, y: 0.0, color: Color::Blue, text: "Idé".into() }, &Ctx::new("p1", 0)).unwrap();
@@ -42,10 +42,12 @@
 //! assert_eq!(server_board.note("n1").unwrap().text, "Idé");
 //! ```
 
+mod facil;
 mod message;
 mod session;
 mod sync;
 
+pub use facil::{Command, PrivateNote, PrivateState};
 pub use message::{
     Ack, DecodeError, Dragging, ErrorMsg, ErrorReason, Hello, Kind, Message, PROTOCOL_VERSION,
     Participant, PeerPresence, Permission, Presence, Viewport, Welcome,

@@ -26,6 +26,8 @@ pub enum Kind {
     Presence = 6,
     PeerPresence = 7,
     PeerLeft = 8,
+    Command = 9,
+    Private = 10,
 }
 
 impl Kind {
@@ -39,6 +41,8 @@ impl Kind {
             6 => Kind::Presence,
             7 => Kind::PeerPresence,
             8 => Kind::PeerLeft,
+            9 => Kind::Command,
+            10 => Kind::Private,
             _ => return None,
         })
     }
@@ -107,6 +111,11 @@ pub struct Hello {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub participant: Participant,
+    /// A secret this device made for this participant (kept on the device).
+    /// The server binds the participant id to it on first use, so only this
+    /// device can act as this participant (private notes, votes, the chair).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_key: Option<String>,
 }
 
 /// What a connection may do on a board.
@@ -130,6 +139,10 @@ pub struct Welcome {
     pub protocol: u8,
     pub board: String,
     pub permission: Permission,
+    /// The server's clock (ms since the epoch) when it welcomed us, so that
+    /// timers read the same on every device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time_ms: Option<i64>,
 }
 
 /// Server to client: storage has durably committed a document with these heads.
@@ -194,6 +207,10 @@ pub enum Message {
     PeerPresence(PeerPresence),
     /// Server to client: this connection has gone.
     PeerLeft(u64),
+    /// Client to server: a facilitation command.
+    Command(crate::facil::Command),
+    /// Server to client: my own hidden content.
+    Private(crate::facil::PrivateState),
 }
 
 /// Why a frame could not be read.
@@ -231,6 +248,8 @@ impl Message {
             Message::Presence(_) => Kind::Presence,
             Message::PeerPresence(_) => Kind::PeerPresence,
             Message::PeerLeft(_) => Kind::PeerLeft,
+            Message::Command(_) => Kind::Command,
+            Message::Private(_) => Kind::Private,
         }
     }
 
@@ -245,6 +264,8 @@ impl Message {
             Message::Presence(p) => write_json(&mut out, p),
             Message::PeerPresence(p) => write_json(&mut out, p),
             Message::PeerLeft(p) => write_json(&mut out, p),
+            Message::Command(c) => write_json(&mut out, c),
+            Message::Private(p) => write_json(&mut out, p),
         }
         out
     }
@@ -279,6 +300,8 @@ impl Message {
             Kind::Presence => Message::Presence(parse("presence", payload)?),
             Kind::PeerPresence => Message::PeerPresence(parse("peer presence", payload)?),
             Kind::PeerLeft => Message::PeerLeft(parse("peer left", payload)?),
+            Kind::Command => Message::Command(parse("command", payload)?),
+            Kind::Private => Message::Private(parse("private", payload)?),
         })
     }
 
@@ -309,6 +332,7 @@ mod tests {
                 role: "citizen".into(),
                 color: "#c33".into(),
             },
+            participant_key: None,
         })
     }
 
@@ -320,6 +344,20 @@ mod tests {
                 protocol: 1,
                 board: "b1".into(),
                 permission: Permission::Editor,
+                server_time_ms: Some(1_700_000_000_000),
+            }),
+            Message::Command(crate::facil::Command::Vote {
+                item: "n1".into(),
+                dots: 2,
+            }),
+            Message::Private(crate::facil::PrivateState {
+                ideation: "i1".into(),
+                notes: vec![crate::facil::PrivateNote {
+                    id: "p1".into(),
+                    text: "hemmelig".into(),
+                    color: samskab_board::Color::Pink,
+                }],
+                ..Default::default()
             }),
             Message::Sync(vec![0x42, 1, 2, 3]),
             Message::Ack(Ack {

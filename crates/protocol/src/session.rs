@@ -26,6 +26,8 @@ pub enum Event {
     Presence(PeerPresence),
     /// Someone left.
     PeerLeft(u64),
+    /// My hidden content (private notes, my dots) as the server holds it.
+    Private(crate::facil::PrivateState),
 }
 
 /// Where the connection stands.
@@ -63,6 +65,12 @@ pub struct ClientSession {
     /// The heads in the server's latest acknowledgement.
     stored_heads: Vec<ChangeHash>,
     outbox: VecDeque<Vec<u8>>,
+    /// This device's secret for `participant` (see [`Hello::participant_key`]).
+    participant_key: Option<String>,
+    /// My hidden content, as last heard from the server.
+    private: crate::facil::PrivateState,
+    /// Server clock minus ours, from the welcome (ms).
+    clock_offset_ms: i64,
 }
 
 impl ClientSession {
@@ -84,6 +92,45 @@ impl ClientSession {
             unacked: Vec::new(),
             stored_heads: Vec::new(),
             outbox: VecDeque::new(),
+            participant_key: None,
+            private: Default::default(),
+            clock_offset_ms: 0,
+        }
+    }
+
+    /// Sets this device's participant secret, sent with every hello.
+    pub fn set_participant_key(&mut self, key: Option<String>) {
+        self.participant_key = key;
+    }
+
+    pub fn participant(&self) -> &Participant {
+        &self.participant
+    }
+
+    /// My hidden content (private notes, my dots), as the server holds it.
+    pub fn private(&self) -> &crate::facil::PrivateState {
+        &self.private
+    }
+
+    /// The server's time for a local time `local_ms` (timers count down
+    /// by the server's clock, so every device shows the same).
+    pub fn server_time(&self, local_ms: i64) -> i64 {
+        local_ms + self.clock_offset_ms
+    }
+
+    /// Sets the clock offset from a welcome received at local time `local_ms`.
+    pub fn sync_clock(&mut self, server_ms: i64, local_ms: i64) {
+        self.clock_offset_ms = server_ms - local_ms;
+    }
+
+    /// Asks the server to carry out a facilitation command (only while
+    /// joined: commands are never queued offline). Returns whether it was sent.
+    pub fn command(&mut self, command: crate::facil::Command) -> bool {
+        if let Phase::Joined(_) = self.phase {
+            self.outbox.push_back(Message::Command(command).encode());
+            true
+        } else {
+            false
         }
     }
 
@@ -117,6 +164,7 @@ impl ClientSession {
                 board: self.board_id.clone(),
                 key: self.key.clone(),
                 participant: self.participant.clone(),
+                participant_key: self.participant_key.clone(),
             })
             .encode(),
         );
@@ -157,6 +205,11 @@ impl ClientSession {
             Message::Error(e) => events.push(Event::Refused(e)),
             Message::PeerPresence(p) => events.push(Event::Presence(p)),
             Message::PeerLeft(p) => events.push(Event::PeerLeft(p)),
+            Message::Private(p) => {
+                self.private = p.clone();
+                events.push(Event::Private(p));
+            }
+            Message::Command(_) => return Err(SessionError::Unexpected("command")),
             Message::Hello(_) => return Err(SessionError::Unexpected("hello")),
             Message::Presence(_) => return Err(SessionError::Unexpected("presence")),
         }

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use samskab_board::{Color, Op};
 
 use crate::api::{self, ApiError};
+use crate::components::facilitation::FacilitationPanel;
 use crate::components::language_switch::LanguageSwitch;
 use crate::components::message_page::MessagePage;
 use crate::components::note_card::NoteCard;
@@ -199,6 +200,7 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                 <Show when=move || sharing.get()>
                     <SharePanel/>
                 </Show>
+                <FacilitationPanel/>
                 <Show when=move || notice.get().is_some()>
                     <p class="notice" role="alert" data-testid="notice">{move || notice.get().unwrap_or_default()}</p>
                 </Show>

@@ -1,4 +1,5 @@
 pub mod board_page;
+pub mod facilitation;
 pub mod home;
 pub mod language_switch;
 pub mod message_page;

@@ -32,6 +32,18 @@ CREATE TABLE IF NOT EXISTS links (
     revoked     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS links_by_board ON links(board_id, role);
+CREATE TABLE IF NOT EXISTS participant_keys (
+    board_id        TEXT NOT NULL REFERENCES boards(id),
+    participant_id  TEXT NOT NULL,
+    hash            TEXT NOT NULL,
+    PRIMARY KEY (board_id, participant_id)
+);
+CREATE TABLE IF NOT EXISTS private_state (
+    board_id        TEXT NOT NULL REFERENCES boards(id),
+    participant_id  TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    PRIMARY KEY (board_id, participant_id)
+);
 ";
 
 #[derive(Clone)]
@@ -215,6 +227,69 @@ impl Storage for SqliteStorage {
                 e => db(e),
             })?;
             Ok(conn.last_insert_rowid())
+        })
+    }
+
+    fn bind_participant(
+        &self,
+        board: &str,
+        participant: &str,
+        hash: &str,
+    ) -> StorageFuture<'_, bool> {
+        let (board, participant, hash) =
+            (board.to_string(), participant.to_string(), hash.to_string());
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(db)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO participant_keys (board_id, participant_id, hash) VALUES (?1, ?2, ?3)",
+                params![board, participant, hash],
+            )
+            .map_err(db)?;
+            let bound: String = tx
+                .query_row(
+                    "SELECT hash FROM participant_keys WHERE board_id = ?1 AND participant_id = ?2",
+                    params![board, participant],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
+            tx.commit().map_err(db)?;
+            Ok(crate::auth::constant_time_eq(&bound, &hash))
+        })
+    }
+
+    fn load_private(&self, board: &str) -> StorageFuture<'_, Vec<(String, String)>> {
+        let board = board.to_string();
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT participant_id, body FROM private_state WHERE board_id = ?1",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![board], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)
+        })
+    }
+
+    fn save_private(&self, board: &str, participant: &str, json: String) -> StorageFuture<'_, ()> {
+        let (board, participant) = (board.to_string(), participant.to_string());
+        self.run(move |conn| {
+            if json.is_empty() {
+                conn.execute(
+                    "DELETE FROM private_state WHERE board_id = ?1 AND participant_id = ?2",
+                    params![board, participant],
+                )
+                .map_err(db)?;
+            } else {
+                conn.execute(
+                    "INSERT INTO private_state (board_id, participant_id, body) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (board_id, participant_id) DO UPDATE SET body = excluded.body",
+                    params![board, participant, json],
+                )
+                .map_err(db)?;
+            }
+            Ok(())
         })
     }
 

@@ -1,0 +1,299 @@
+//! Board templates: SWOT (four frames), a question board, mind-map minutes
+//! and the empty board, plus a committee's own board saved as a template and
+//! the next meeting started from the previous meeting's mind-map minutes.
+//! A template is a list of [`Op`]s, applied like any edit.
+use serde::{Deserialize, Serialize};
+
+use crate::board::Board;
+use crate::op::{Color, Op};
+
+/// The built-in templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Template {
+    Empty,
+    Swot,
+    QuestionBoard,
+    MindMapMinutes,
+}
+
+impl Template {
+    pub const ALL: [Template; 4] = [
+        Template::Empty,
+        Template::Swot,
+        Template::QuestionBoard,
+        Template::MindMapMinutes,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Template::Empty => "blank",
+            Template::Swot => "swot",
+            Template::QuestionBoard => "question",
+            Template::MindMapMinutes => "minutes",
+        }
+    }
+}
+
+/// A committee's own template: a name and the ops that build the board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedTemplate {
+    pub name: String,
+    pub ops: Vec<Op>,
+}
+
+fn da(lang: &str) -> bool {
+    lang != "en"
+}
+
+/// The ops that lay out `template` in `lang` ("da" or "en"); `fresh` makes new ids.
+pub fn template_ops(template: Template, lang: &str, fresh: &mut impl FnMut() -> String) -> Vec<Op> {
+    let t = |d: &str, e: &str| {
+        if da(lang) {
+            d.to_string()
+        } else {
+            e.to_string()
+        }
+    };
+    let mut ops = vec![Op::SetTemplate {
+        template: template.as_str().into(),
+    }];
+    match template {
+        Template::Empty => {}
+        Template::Swot => {
+            let quads = [
+                (t("Styrker", "Strengths"), Color::Green, 0.0, 0.0),
+                (t("Svagheder", "Weaknesses"), Color::Pink, 620.0, 0.0),
+                (t("Muligheder", "Opportunities"), Color::Blue, 0.0, 520.0),
+                (t("Trusler", "Threats"), Color::Orange, 620.0, 520.0),
+            ];
+            for (name, color, x, y) in quads {
+                ops.push(Op::CreateFrame {
+                    id: fresh(),
+                    name,
+                    x,
+                    y,
+                    w: 600.0,
+                    h: 500.0,
+                    color,
+                });
+            }
+        }
+        Template::QuestionBoard => {
+            let q = t(
+                "Hvornår skal borgerne inddrages?",
+                "When should citizens be involved?",
+            );
+            ops.push(Op::SetTheme { theme: q.clone() });
+            ops.push(Op::CreateFrame {
+                id: fresh(),
+                name: q,
+                x: 0.0,
+                y: 0.0,
+                w: 1240.0,
+                h: 800.0,
+                color: Color::Yellow,
+            });
+        }
+        Template::MindMapMinutes => {
+            ops.push(Op::CreateMindMap {
+                id: fresh(),
+                root: fresh(),
+                text: t("Mødets pointer", "Points raised"),
+            });
+        }
+    }
+    ops
+}
+
+/// The board as a template: its title-less layout (frames, notes in them,
+/// mind maps, connectors between them) with new ids, authors left out.
+pub fn board_as_template(
+    board: &Board,
+    name: &str,
+    fresh: &mut impl FnMut() -> String,
+) -> SavedTemplate {
+    let mut ids = std::collections::BTreeMap::new();
+    let mut new_id = |old: &str, fresh: &mut dyn FnMut() -> String| -> String {
+        ids.entry(old.to_string()).or_insert_with(fresh).clone()
+    };
+    let mut ops = vec![Op::SetTheme {
+        theme: board.theme(),
+    }];
+    for f in board.frames() {
+        ops.push(Op::CreateFrame {
+            id: new_id(&f.id, fresh),
+            name: f.name,
+            x: f.x,
+            y: f.y,
+            w: f.w,
+            h: f.h,
+            color: f.color,
+        });
+    }
+    for n in board.notes() {
+        let id = new_id(&n.id, fresh);
+        ops.push(Op::CreateNote {
+            id: id.clone(),
+            x: n.x,
+            y: n.y,
+            color: n.color,
+            text: n.text,
+        });
+        if let Some(f) = n.frame {
+            ops.push(Op::SetNoteFrame {
+                id,
+                frame: Some(new_id(&f, fresh)),
+            });
+        }
+    }
+    ops.extend(mindmap_ops(board, &mut |old| new_id(old, fresh)));
+    for c in board.connectors() {
+        ops.push(Op::Connect {
+            id: new_id(&c.id, fresh),
+            from: new_id(&c.from, fresh),
+            to: new_id(&c.to, fresh),
+            label: c.label,
+        });
+    }
+    SavedTemplate {
+        name: name.to_string(),
+        ops,
+    }
+}
+
+fn mindmap_ops(board: &Board, new_id: &mut dyn FnMut(&str) -> String) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for m in board.mindmaps() {
+        let map = new_id(&m.id);
+        for n in &m.nodes {
+            match &n.parent {
+                None => ops.push(Op::CreateMindMap {
+                    id: map.clone(),
+                    root: new_id(&n.id),
+                    text: n.text.clone(),
+                }),
+                Some(p) => ops.push(Op::AddNode {
+                    map: map.clone(),
+                    id: new_id(&n.id),
+                    parent: new_id(p),
+                    order: n.order,
+                    text: n.text.clone(),
+                }),
+            }
+        }
+    }
+    ops
+}
+
+/// The next meeting's board starts from the previous meeting's mind-map
+/// minutes: the ops that copy its mind maps (all nodes, in order).
+pub fn continue_minutes(previous: &Board, fresh: &mut impl FnMut() -> String) -> Vec<Op> {
+    let mut ids = std::collections::BTreeMap::new();
+    let mut ops = vec![Op::SetTemplate {
+        template: Template::MindMapMinutes.as_str().into(),
+    }];
+    ops.extend(mindmap_ops(previous, &mut |old: &str| {
+        ids.entry(old.to_string())
+            .or_insert_with(&mut *fresh)
+            .clone()
+    }));
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Ctx, validate};
+
+    fn counter() -> impl FnMut() -> String {
+        let mut i = 0;
+        move || {
+            i += 1;
+            format!("t{i}")
+        }
+    }
+
+    fn build(ops: &[Op]) -> Board {
+        let mut b = Board::new(&[3; 16]);
+        for op in ops {
+            b.apply(op, &Ctx::new("fac", 0)).unwrap();
+        }
+        validate(&b, &Default::default()).unwrap();
+        b
+    }
+
+    #[test]
+    fn every_template_builds_a_valid_board() {
+        let swot = build(&template_ops(Template::Swot, "da", &mut counter()));
+        let names: Vec<String> = swot.frames().into_iter().map(|f| f.name).collect();
+        assert_eq!(names.len(), 4);
+        assert!(names.contains(&"Trusler".to_string()));
+        let q = build(&template_ops(Template::QuestionBoard, "en", &mut counter()));
+        assert_eq!(q.theme(), "When should citizens be involved?");
+        let m = build(&template_ops(
+            Template::MindMapMinutes,
+            "da",
+            &mut counter(),
+        ));
+        assert_eq!(m.mindmaps().len(), 1);
+        let e = build(&template_ops(Template::Empty, "da", &mut counter()));
+        assert!(e.notes().is_empty() && e.frames().is_empty());
+    }
+
+    #[test]
+    fn own_board_as_template_and_minutes_carried_to_the_next_meeting() {
+        let mut fresh = counter();
+        let mut ops = template_ops(Template::Swot, "da", &mut fresh);
+        ops.extend(template_ops(Template::MindMapMinutes, "da", &mut fresh));
+        let mut b = build(&ops);
+        let frame = b.frames()[0].id.clone();
+        let map = b.mindmaps()[0].clone();
+        let c = Ctx::new("fac", 0);
+        b.apply(
+            &Op::CreateNote {
+                id: "n1".into(),
+                x: 30.0,
+                y: 40.0,
+                color: Color::Blue,
+                text: "Borgerpanel".into(),
+            },
+            &c,
+        )
+        .unwrap();
+        b.apply(
+            &Op::SetNoteFrame {
+                id: "n1".into(),
+                frame: Some(frame),
+            },
+            &c,
+        )
+        .unwrap();
+        b.apply(
+            &Op::AddNode {
+                map: map.id.clone(),
+                id: "k1".into(),
+                parent: map.root.clone(),
+                order: 1.0,
+                text: "Tidlig inddragelse".into(),
+            },
+            &c,
+        )
+        .unwrap();
+        let mut other = counter();
+        let saved = board_as_template(&b, "Vores", &mut || format!("x{}", other()));
+        let json = serde_json::to_string(&saved).unwrap();
+        let copy = build(&serde_json::from_str::<SavedTemplate>(&json).unwrap().ops);
+        assert_eq!(copy.frames().len(), 4);
+        assert_eq!(copy.notes()[0].text, "Borgerpanel");
+        assert!(copy.notes()[0].frame.is_some());
+        let mut next = counter();
+        let minutes = build(&continue_minutes(&b, &mut || format!("y{}", next())));
+        let texts: Vec<String> = minutes.mindmaps()[0]
+            .nodes
+            .iter()
+            .map(|n| n.text.clone())
+            .collect();
+        assert_eq!(texts, ["Mødets pointer", "Tidlig inddragelse"]);
+    }
+}

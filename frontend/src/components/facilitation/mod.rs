@@ -1,0 +1,88 @@
+//! The facilitation panel: timer, rounds, private ideation, dot voting,
+//! balance by role group, the chair, templates and actions. What it shows
+//! comes from the board (`samskab_board::facilitation`) and from my own
+//! hidden content (`PrivateState`), published by the controller.
+use std::cell::RefCell;
+
+use leptos::prelude::*;
+use samskab_board::facilitation::{Balance, FacilitationView};
+use samskab_board::{Op, ParticipantView};
+use samskab_protocol::{ClientSession, Permission, Phase, PrivateState};
+
+mod panel;
+
+pub use panel::FacilitationPanel;
+
+/// What the panel renders from.
+#[derive(Debug, Clone, Copy)]
+pub struct FacilSignals {
+    pub view: RwSignal<FacilitationView>,
+    pub private: RwSignal<PrivateState>,
+    pub me: RwSignal<String>,
+    /// On the facilitator link, or the chair.
+    pub facilitator: RwSignal<bool>,
+    pub can_edit: RwSignal<bool>,
+    pub participants: RwSignal<Vec<ParticipantView>>,
+    /// (id, text) of every note, for votes and actions.
+    pub notes: RwSignal<Vec<(String, String)>>,
+    pub balance: RwSignal<Balance>,
+    /// Server clock minus ours (ms).
+    pub offset: RwSignal<i64>,
+}
+
+thread_local! {
+    static SIGNALS: RefCell<Option<FacilSignals>> = const { RefCell::new(None) };
+}
+
+pub fn signals() -> FacilSignals {
+    SIGNALS.with(|s| {
+        *s.borrow_mut().get_or_insert_with(|| FacilSignals {
+            view: RwSignal::new(FacilitationView::default()),
+            private: RwSignal::new(PrivateState::default()),
+            me: RwSignal::new(String::new()),
+            facilitator: RwSignal::new(false),
+            can_edit: RwSignal::new(false),
+            participants: RwSignal::new(Vec::new()),
+            notes: RwSignal::new(Vec::new()),
+            balance: RwSignal::new(Balance::default()),
+            offset: RwSignal::new(0),
+        })
+    })
+}
+
+fn put<T: PartialEq + Send + Sync + 'static>(sig: RwSignal<T>, value: T) {
+    if sig.with_untracked(|v| v != &value) {
+        sig.set(value);
+    }
+}
+
+/// Publishes the session's facilitation state to the panel (called by the
+/// controller whenever the board or my hidden content changes).
+pub fn publish(session: &ClientSession) {
+    let s = signals();
+    let board = session.board();
+    let permission = match session.phase() {
+        Phase::Joined(p) => Some(p),
+        _ => None,
+    };
+    let me = session.participant().id.clone();
+    let view = board.facilitation();
+    let facilitator = permission == Some(Permission::Facilitator)
+        || (permission.is_some_and(Permission::can_edit) && view.chair.current == me);
+    put(s.facilitator, facilitator);
+    put(s.can_edit, permission.is_some_and(Permission::can_edit));
+    put(s.view, view);
+    put(s.private, session.private().clone());
+    put(s.me, me);
+    put(s.participants, board.participants());
+    put(
+        s.notes,
+        board.notes().into_iter().map(|n| (n.id, n.text)).collect(),
+    );
+    put(s.balance, board.balance());
+    put(s.offset, session.server_time(0));
+}
+
+pub(crate) fn facil(act: samskab_board::facilitation::FacilOp) {
+    crate::controller::apply(Op::Facilitate { act });
+}

@@ -1,0 +1,333 @@
+use leptos::prelude::*;
+use samskab_board::facilitation::{
+    FacilOp, IdeationState, OutcomeOp, RoundState, Settings, TimerState, VoteState, mixed_order,
+};
+use samskab_board::templates::{Template, template_ops};
+use samskab_board::{Color, Op, RoleGroup};
+use samskab_protocol::Command;
+
+use super::{facil, signals};
+use crate::controller;
+use crate::i18n::I18n;
+use crate::platform;
+
+fn mmss(ms: i64) -> String {
+    let s = (ms + 999) / 1000;
+    format!("{:02}:{:02}", s / 60, s % 60)
+}
+
+fn role_name(i18n: I18n, r: RoleGroup) -> &'static str {
+    let f = match r {
+        RoleGroup::Citizen => i18n.f(|s| s.citizen),
+        RoleGroup::Politician => i18n.f(|s| s.politician),
+        RoleGroup::Administrator => i18n.f(|s| s.administrator),
+        RoleGroup::Other => i18n.f(|s| s.other),
+    };
+    f()
+}
+
+/// The facilitation panel, folded away behind a button until opened.
+#[component]
+pub fn FacilitationPanel() -> impl IntoView {
+    let i18n = I18n::get();
+    let s = signals();
+    let open = RwSignal::new(false);
+    // A clock for the countdowns, by the server's time.
+    let now = RwSignal::new(platform::now_ms());
+    fn tick(now: RwSignal<i64>) {
+        now.set(platform::now_ms());
+        platform::set_timeout(500, move || tick(now));
+    }
+    tick(now);
+    let server_now = move || now.get() + s.offset.get();
+    let name_of = move |id: &str| {
+        s.participants
+            .with(|ps| ps.iter().find(|p| p.id == id).map(|p| p.name.clone()))
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let timer_text = move || {
+        let t = s.view.with(|v| v.timer.clone());
+        if t.state == TimerState::Stopped {
+            String::new()
+        } else {
+            format!("{} {}", t.label, mmss(t.remaining(server_now())))
+        }
+    };
+    let question = RwSignal::new(String::new());
+    let private_text = RwSignal::new(String::new());
+    let by_role = RwSignal::new(true);
+    let action_note = RwSignal::new(String::new());
+    let owner = RwSignal::new(String::new());
+    let deadline = RwSignal::new(String::new());
+    let done_when = RwSignal::new(String::new());
+    let start_round = move |_: leptos::ev::MouseEvent| {
+        let people: Vec<(String, RoleGroup)> = s
+            .participants
+            .get_untracked()
+            .into_iter()
+            .map(|p| (p.id, p.role))
+            .collect();
+        let order = mixed_order(&people);
+        if order.is_empty() {
+            return;
+        }
+        facil(FacilOp::RoundStart {
+            id: platform::random_id(),
+            question: question.get_untracked(),
+            order,
+            turn_ms: 90_000,
+        });
+    };
+    let add_private = move |_: leptos::ev::MouseEvent| {
+        let text = private_text.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        controller::command(Command::PrivateNote {
+            id: platform::random_id(),
+            text,
+            color: Color::Yellow,
+        });
+        private_text.set(String::new());
+    };
+    let open_vote = move |_: leptos::ev::MouseEvent| {
+        let items: Vec<String> = s
+            .notes
+            .get_untracked()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        facil(FacilOp::VoteOpen {
+            id: platform::random_id(),
+            items,
+            dots: 3,
+            by_role: by_role.get_untracked(),
+        });
+    };
+    let set_role = move |role: RoleGroup| {
+        controller::apply(Op::SetParticipant {
+            name: controller::display_name(),
+            role,
+            color: controller::color_for(&s.me.get_untracked()).to_string(),
+        });
+    };
+    let template = move |t: Template| {
+        let lang = i18n.now_lang_code();
+        for op in template_ops(t, lang, &mut platform::random_id) {
+            controller::apply(op);
+        }
+    };
+    let create_action = move |_: leptos::ev::MouseEvent| {
+        controller::apply(Op::Outcome {
+            act: OutcomeOp::CreateAction {
+                id: platform::random_id(),
+                source: action_note.get_untracked(),
+                text: s
+                    .notes
+                    .with_untracked(|n| {
+                        n.iter()
+                            .find(|(id, _)| *id == action_note.get_untracked())
+                            .map(|(_, t)| t.clone())
+                    })
+                    .unwrap_or_default(),
+                owner: owner.get_untracked(),
+                deadline: deadline.get_untracked(),
+                done_when: done_when.get_untracked(),
+            },
+        });
+    };
+    let fac = move || s.facilitator.get();
+    let dots_left = move || {
+        let total = s.view.with(|v| v.vote.dots);
+        total.saturating_sub(s.private.with(|p| p.dots_used()))
+    };
+    view! {
+        <div class="facil-dock">
+            <div class="facil-strip" data-testid="facil-strip" aria-live="polite">
+                <span class="facil-timer" data-testid="facil-timer">{timer_text}</span>
+                <span class="facil-speaker" data-testid="facil-speaker">{move || {
+                    let r = s.view.with(|v| v.round.clone());
+                    match r.speaker() {
+                        Some(sp) => format!("{}{} ({}) · {}{}",
+                            i18n.f(|s| s.speaking)(), name_of(sp), mmss(r.turn_remaining(server_now())),
+                            i18n.f(|s| s.next_up)(), r.next().map(name_of).unwrap_or_else(|| "—".into())),
+                        None if r.state == RoundState::Finished => i18n.f(|s| s.round_over)().to_string(),
+                        None => String::new(),
+                    }
+                }}</span>
+                <Show when=move || s.view.with(|v| v.chair.current == s.me.get() && !v.chair.current.is_empty())>
+                    <span class="facil-chair" data-testid="you-chair">{i18n.f(|s| s.you_chair)}</span>
+                </Show>
+                <button class="btn" data-testid="facil-toggle" aria-expanded=move || open.get().to_string()
+                    on:click=move |_| open.update(|o| *o = !*o)>{i18n.f(|s| s.panel)}</button>
+            </div>
+            <Show when=move || open.get()>
+                <aside class="facil-panel" data-testid="facil-panel">
+                    <section>
+                        <label>{i18n.f(|s| s.my_role)}" "
+                            <select data-testid="my-role" on:change=move |ev| {
+                                if let Some(r) = RoleGroup::parse(&event_target_value(&ev)) { set_role(r) }
+                            }>
+                                {RoleGroup::ALL.into_iter().map(|r| {
+                                    let selected = move || s.participants.with(|ps| ps.iter().any(|p| p.id == s.me.get() && p.role == r));
+                                    view! { <option value=r.as_str() selected=selected>{move || role_name(i18n, r)}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </section>
+                    <Show when=fac>
+                        <section data-testid="facil-timer-controls">
+                            <h3>{i18n.f(|s| s.timer)}</h3>
+                            <button class="btn" data-testid="timer-start" on:click=move |_| facil(FacilOp::TimerStart { duration_ms: 300_000, label: String::new() })>{i18n.f(|s| s.start_5)}</button>
+                            <button class="btn" data-testid="timer-pause" on:click=move |_| facil(FacilOp::TimerPause)>{i18n.f(|s| s.pause)}</button>
+                            <button class="btn" data-testid="timer-resume" on:click=move |_| facil(FacilOp::TimerResume)>{i18n.f(|s| s.resume)}</button>
+                            <button class="btn" data-testid="timer-extend" on:click=move |_| facil(FacilOp::TimerExtend { ms: 60_000 })>{i18n.f(|s| s.extend_1)}</button>
+                            <button class="btn" data-testid="timer-stop" on:click=move |_| facil(FacilOp::TimerStop)>{i18n.f(|s| s.stop)}</button>
+                        </section>
+                        <section>
+                            <h3>{i18n.f(|s| s.templates)}</h3>
+                            <button class="btn" data-testid="template-swot" on:click=move |_| template(Template::Swot)>{i18n.f(|s| s.swot)}</button>
+                            <button class="btn" data-testid="template-question" on:click=move |_| template(Template::QuestionBoard)>{i18n.f(|s| s.question_board)}</button>
+                            <button class="btn" data-testid="template-minutes" on:click=move |_| template(Template::MindMapMinutes)>{i18n.f(|s| s.minutes)}</button>
+                        </section>
+                    </Show>
+                    <section>
+                        <h3>{i18n.f(|s| s.round)}</h3>
+                        <Show when=fac>
+                            <input data-testid="round-question" placeholder=i18n.f(|s| s.round_question)
+                                prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))/>
+                            <button class="btn" data-testid="round-start" on:click=start_round>{i18n.f(|s| s.start_round)}</button>
+                            <button class="btn" data-testid="round-next" on:click=move |_| facil(FacilOp::RoundNext { passed: false })>{i18n.f(|s| s.done_turn)}</button>
+                            <button class="btn" data-testid="round-pass" on:click=move |_| facil(FacilOp::RoundNext { passed: true })>{i18n.f(|s| s.pass)}</button>
+                        </Show>
+                        <p data-testid="round-question-shown">{move || s.view.with(|v| v.round.question.clone())}</p>
+                    </section>
+                    <section>
+                        <h3>{i18n.f(|s| s.ideation)}</h3>
+                        <Show when=fac>
+                            <button class="btn" data-testid="ideation-start" on:click=move |_| facil(FacilOp::IdeationStart { id: platform::random_id(), frame: String::new() })>{i18n.f(|s| s.start_ideation)}</button>
+                            <button class="btn" data-testid="ideation-reveal" on:click=move |_| controller::command(Command::RevealIdeas)>{i18n.f(|s| s.reveal)}</button>
+                        </Show>
+                        <Show when=move || s.can_edit.get() && s.view.with(|v| v.ideation.state == IdeationState::Open)>
+                            <p class="hint">{i18n.f(|s| s.private_hint)}</p>
+                            <textarea data-testid="private-text" prop:value=move || private_text.get()
+                                on:input=move |ev| private_text.set(event_target_value(&ev))></textarea>
+                            <button class="btn btn-primary" data-testid="private-add" on:click=add_private>{i18n.f(|s| s.add_private)}</button>
+                            <ul data-testid="private-notes">
+                                <For each=move || s.private.get().notes key=|n| n.id.clone() let:n>
+                                    <li data-testid="private-note">{n.text}</li>
+                                </For>
+                            </ul>
+                        </Show>
+                    </section>
+                    <section>
+                        <h3>{i18n.f(|s| s.vote)}</h3>
+                        <Show when=fac>
+                            <label><input type="checkbox" prop:checked=move || by_role.get()
+                                on:change=move |ev| by_role.set(event_target_checked(&ev))/>{i18n.f(|s| s.by_role)}</label>
+                            <button class="btn" data-testid="vote-open" on:click=open_vote>{i18n.f(|s| s.open_vote)}</button>
+                            <button class="btn" data-testid="vote-reveal" on:click=move |_| controller::command(Command::RevealVotes)>{i18n.f(|s| s.reveal)}</button>
+                        </Show>
+                        <Show when=move || s.can_edit.get() && s.view.with(|v| v.vote.state == VoteState::Open)>
+                            <p data-testid="dots-left">{i18n.f(|s| s.dots_left)}{dots_left}</p>
+                            <ul>
+                                <For each=move || s.view.with(|v| v.vote.items.clone()) key=|id| id.clone() let:id>
+                                    {
+                                        let id = StoredValue::new(id);
+                                        let text = move || id.with_value(|id| s.notes.with(|n| n.iter().find(|(i, _)| i == id).map(|(_, t)| t.clone()).unwrap_or_default()));
+                                        let mine = move || id.with_value(|id| s.private.with(|p| p.votes.get(id).copied().unwrap_or(0)));
+                                        let plus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine() + 1 });
+                                        let minus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine().saturating_sub(1) });
+                                        view! {
+                                            <li data-testid="vote-item">
+                                                <span>{text}</span>" "
+                                                <button class="btn" data-testid="dot-minus" on:click=minus>"−"</button>
+                                                <span data-testid="my-dots">{mine}</span>
+                                                <button class="btn" data-testid="dot-plus" on:click=plus>"+"</button>
+                                            </li>
+                                        }
+                                    }
+                                </For>
+                            </ul>
+                        </Show>
+                        <Show when=move || s.view.with(|v| v.vote.state == VoteState::Revealed)>
+                            <h4>{i18n.f(|s| s.results)}</h4>
+                            <ol data-testid="vote-results">
+                                <For each=move || s.view.with(|v| v.vote.results.clone()) key=|t| (t.item.clone(), t.total) let:t>
+                                    {
+                                        let item = t.item.clone();
+                                        let text = move || s.notes.with(|n| n.iter().find(|(i, _)| *i == item).map(|(_, t)| t.clone()).unwrap_or_default());
+                                        let split: String = t.by_role.iter().map(|(r, n)| format!(" {}: {n}", role_name(i18n, *r))).collect();
+                                        view! { <li data-testid="vote-result">{text}" — "{t.total}{split}</li> }
+                                    }
+                                </For>
+                            </ol>
+                        </Show>
+                    </section>
+                    <Show when=move || fac() || s.view.with(|v| v.settings.share_balance)>
+                        <section data-testid="balance">
+                            <h3>{i18n.f(|s| s.balance)}</h3>
+                            <table>
+                                <tbody>
+                                    {move || s.balance.get().by_role.into_iter().map(|(r, c)| view! {
+                                        <tr data-testid="balance-row">
+                                            <th>{role_name(i18n, r)}</th>
+                                            <td>{c.notes}" "{i18n.f(|s| s.notes)}</td>
+                                            <td>{c.words}" "{i18n.f(|s| s.words)}</td>
+                                            <td>{c.votes}" "{i18n.f(|s| s.votes)}</td>
+                                            <td>{c.turns}" "{i18n.f(|s| s.turns)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <Show when=fac>
+                                <label><input type="checkbox" prop:checked=move || s.view.with(|v| v.settings.share_balance)
+                                    on:change=move |ev| {
+                                        let mut settings: Settings = s.view.with_untracked(|v| v.settings.clone());
+                                        settings.share_balance = event_target_checked(&ev);
+                                        facil(FacilOp::SetSettings { settings });
+                                    }/>{i18n.f(|s| s.share_balance)}</label>
+                            </Show>
+                        </section>
+                    </Show>
+                    <Show when=fac>
+                        <section>
+                            <h3>{i18n.f(|s| s.chair)}</h3>
+                            <label>{i18n.f(|s| s.hand_over)}" "
+                                <select data-testid="chair-select" on:change=move |ev| {
+                                    facil(FacilOp::SetChair { participant: event_target_value(&ev), meeting: String::new() })
+                                }>
+                                    <option value="">"—"</option>
+                                    <For each=move || s.participants.get() key=|p| p.id.clone() let:p>
+                                        <option value=p.id.clone()>{if p.name.is_empty() { p.id.clone() } else { p.name.clone() }}</option>
+                                    </For>
+                                </select>
+                            </label>
+                        </section>
+                    </Show>
+                    <Show when=move || s.can_edit.get()>
+                        <section data-testid="action-form">
+                            <h3>{i18n.f(|s| s.action)}</h3>
+                            <label>{i18n.f(|s| s.from_note)}" "
+                                <select data-testid="action-note" on:change=move |ev| action_note.set(event_target_value(&ev))>
+                                    <option value="">"—"</option>
+                                    <For each=move || s.notes.get() key=|n| n.clone() let:n>
+                                        <option value=n.0.clone()>{n.1.clone()}</option>
+                                    </For>
+                                </select>
+                            </label>
+                            <input data-testid="action-owner" placeholder=i18n.f(|s| s.owner) prop:value=move || owner.get() on:input=move |ev| owner.set(event_target_value(&ev))/>
+                            <input data-testid="action-deadline" type="date" prop:value=move || deadline.get() on:input=move |ev| deadline.set(event_target_value(&ev))/>
+                            <input data-testid="action-done-when" placeholder=i18n.f(|s| s.done_when) prop:value=move || done_when.get() on:input=move |ev| done_when.set(event_target_value(&ev))/>
+                            <button class="btn" data-testid="action-create" on:click=create_action>{i18n.f(|s| s.create_action)}</button>
+                        </section>
+                    </Show>
+                </aside>
+            </Show>
+        </div>
+    }
+}
