@@ -56,9 +56,10 @@ impl WsClient {
         }
     }
 
-    /// Connects (again) and waits for the welcome.
+    /// Connects (again) and waits for the welcome. Sets `TCP_NODELAY`, as
+    /// browsers do.
     pub async fn connect(&mut self, ws_url: &str) -> anyhow::Result<()> {
-        let (ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(ws_url, None, true).await?;
         self.ws = Some(ws);
         self.closed = None;
         self.session.connected();
