@@ -30,9 +30,7 @@ pub fn new_document_id() -> String {
     let mut uuid = rand::random::<[u8; 16]>();
     uuid[6] = (uuid[6] & 0x0f) | 0x40;
     uuid[8] = (uuid[8] & 0x3f) | 0x80;
-    bs58::encode(uuid)
-        .with_check()
-        .into_string()
+    bs58::encode(uuid).with_check().into_string()
 }
 
 /// Whether an automerge-repo server at `base` answers `join` with `peer`
@@ -106,11 +104,12 @@ impl RepoClient {
     /// map, pushed until the server has it.
     pub async fn create(base: &str, doc_id: &str) -> anyhow::Result<()> {
         let mut c = RepoClient::offline(doc_id);
-        c.doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-            tx.put_object(ROOT, "notes", ObjType::Map)?;
-            Ok(())
-        })
-        .map_err(|f| anyhow::anyhow!("{:?}", f.error))?;
+        c.doc
+            .transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put_object(ROOT, "notes", ObjType::Map)?;
+                Ok(())
+            })
+            .map_err(|f| anyhow::anyhow!("{:?}", f.error))?;
         c.upload(base).await
     }
 
@@ -450,7 +449,6 @@ impl RepoClient {
         h.sort();
         h.iter().flat_map(|h| h.0).collect()
     }
-
 }
 
 fn encode(v: &Value) -> anyhow::Result<Vec<u8>> {

@@ -185,6 +185,7 @@ async fn new_client_synced(
     base: &str,
     board: &crate::systems::BoardRef,
     big: &BigBoard,
+    want: &[automerge::ChangeHash],
     timeout: Duration,
 ) -> anyhow::Result<(bool, f64)> {
     let t = Instant::now();
@@ -192,7 +193,7 @@ async fn new_client_synced(
     let ok = match system {
         System::Samskab => {
             let mut c = WsClient::join(&format!("{base}/ws"), &board.id, &board.key, "s3").await?;
-            synced_samskab(&mut c, &big.automerge_heads, until).await
+            synced_samskab(&mut c, want, until).await
         }
         System::Yjs => {
             let mut c = YClient::offline(&board.id);
@@ -202,7 +203,7 @@ async fn new_client_synced(
         }
         _ => {
             let mut c = RepoClient::open(base, &board.id).await?;
-            synced_repo(&mut c, &big.automerge_heads, until).await
+            synced_repo(&mut c, want, until).await
         }
     };
     Ok((ok, t.elapsed().as_secs_f64()))
@@ -220,7 +221,7 @@ async fn upload(
     system: System,
     srv: &Server,
     big: &BigBoard,
-) -> anyhow::Result<crate::systems::BoardRef> {
+) -> anyhow::Result<(crate::systems::BoardRef, Vec<automerge::ChangeHash>)> {
     let base = srv.base();
     match system {
         System::Samskab => {
@@ -244,11 +245,21 @@ async fn upload(
             let deadline = Instant::now() + Duration::from_secs(900);
             while c.is_connected() && Instant::now() < deadline {
                 if !c.pump_once(Duration::from_secs(2)).await? {
-                    let (ok, _) =
-                        new_client_synced(system, &base, &board, big, Duration::from_secs(600))
-                            .await?;
+                    // The server's board also has its own creation change:
+                    // the uploader's merged heads are what a new client gets.
+                    let mut want = c.session.heads();
+                    want.sort();
+                    let (ok, _) = new_client_synced(
+                        system,
+                        &base,
+                        &board,
+                        big,
+                        &want,
+                        Duration::from_secs(600),
+                    )
+                    .await?;
                     if ok {
-                        return Ok(board);
+                        return Ok((board, want));
                     }
                 }
             }
@@ -265,17 +276,21 @@ async fn upload(
             c.connect(&base).await?;
             c.until_synced(Duration::from_secs(600)).await?;
             let (ok, _) =
-                new_client_synced(system, &base, &board, big, Duration::from_secs(600)).await?;
+                new_client_synced(system, &base, &board, big, &[], Duration::from_secs(600))
+                    .await?;
             anyhow::ensure!(ok, "the Yjs upload did not reach the server");
-            Ok(board)
+            Ok((board, Vec::new()))
         }
         _ => {
             let id = crate::repo::new_document_id();
             RepoClient::upload_saved(&base, &id, &big.automerge).await?;
-            Ok(crate::systems::BoardRef {
-                id,
-                key: String::new(),
-            })
+            Ok((
+                crate::systems::BoardRef {
+                    id,
+                    key: String::new(),
+                },
+                big.automerge_heads.clone(),
+            ))
         }
     }
 }
@@ -302,7 +317,7 @@ pub async fn cold_start(system: System, paths: &Paths, big: &BigBoard) -> anyhow
     let dir = tmp.path().join(system.name());
     let mut srv = Server::start(system, paths, &dir, 0).await?;
     let t = Instant::now();
-    let board = upload(system, &srv, big).await?;
+    let (board, want) = upload(system, &srv, big).await?;
     let upload_s = t.elapsed().as_secs_f64();
     eprintln!("S3 {}: uploaded in {upload_s:.1} s", system.name());
     // Give every server the same time to write down what it holds.
@@ -315,10 +330,24 @@ pub async fn cold_start(system: System, paths: &Paths, big: &BigBoard) -> anyhow
     let pid = Proc::Pid(srv.pid());
     let cpu0 = pid.cpu_seconds().unwrap_or(f64::NAN);
     let rss_idle = pid.status_bytes("VmRSS").unwrap_or(0);
-    let (cold_ok, cold_s) =
-        new_client_synced(system, &srv.base(), &board, big, Duration::from_secs(300)).await?;
-    let (warm_ok, warm_s) =
-        new_client_synced(system, &srv.base(), &board, big, Duration::from_secs(300)).await?;
+    let (cold_ok, cold_s) = new_client_synced(
+        system,
+        &srv.base(),
+        &board,
+        big,
+        &want,
+        Duration::from_secs(300),
+    )
+    .await?;
+    let (warm_ok, warm_s) = new_client_synced(
+        system,
+        &srv.base(),
+        &board,
+        big,
+        &want,
+        Duration::from_secs(300),
+    )
+    .await?;
     let cpu = pid.cpu_seconds().unwrap_or(f64::NAN) - cpu0;
     let hwm = pid.status_bytes("VmHWM").unwrap_or(0);
     eprintln!(
@@ -468,7 +497,10 @@ pub async fn storm(
     }
     drop(settled_tx);
     joined.wait().await;
-    eprintln!("S4 {}: {clients} clients joined; restarting the server", system.name());
+    eprintln!(
+        "S4 {}: {clients} clients joined; restarting the server",
+        system.name()
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     srv.stop(Duration::from_secs(60)).await;
     drop(srv);

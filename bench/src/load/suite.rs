@@ -305,7 +305,12 @@ fn markdown(suite: &Suite, j: &Value) -> String {
         let sam = find(&sc[key], "samskab");
         for run in runs {
             if let Some(e) = run["error"].as_str() {
-                let _ = writeln!(md, "| {} | error: {} |||||||||", title(&run["system"]), e.lines().next().unwrap_or(""));
+                let _ = writeln!(
+                    md,
+                    "| {} | error: {} |||||||||",
+                    title(&run["system"]),
+                    e.lines().next().unwrap_or("")
+                );
                 continue;
             }
             let p = &run["propagation_to_all"];
@@ -328,10 +333,18 @@ fn markdown(suite: &Suite, j: &Value) -> String {
                 ms_cell(&p["max_ms"]),
                 acks,
                 cpu["server_cpu_s"].as_f64().unwrap_or(f64::NAN),
-                cpu["server_cpu_pct_of_one_core"].as_f64().unwrap_or(f64::NAN),
+                cpu["server_cpu_pct_of_one_core"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
                 mb_cell(&run["server_memory"]["vm_hwm_bytes"]),
-                cpu["other_processes_cpu_pct_of_one_core"].as_f64().unwrap_or(f64::NAN),
-                if run["converged"] == json!(true) { "yes" } else { "**no**" },
+                cpu["other_processes_cpu_pct_of_one_core"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
+                if run["converged"] == json!(true) {
+                    "yes"
+                } else {
+                    "**no**"
+                },
                 ratio(f(&sam["propagation_to_all"]["p95_ms"]), f(&p["p95_ms"])),
                 ratio(f(&sam["propagation_to_all"]["p99_ms"]), f(&p["p99_ms"])),
             );
@@ -352,7 +365,12 @@ fn markdown(suite: &Suite, j: &Value) -> String {
         let sam = find(&sc["s3"], "samskab");
         for run in runs {
             if let Some(e) = run["error"].as_str() {
-                let _ = writeln!(md, "| {} | error: {} ||||||||", title(&run["system"]), e.lines().next().unwrap_or(""));
+                let _ = writeln!(
+                    md,
+                    "| {} | error: {} ||||||||",
+                    title(&run["system"]),
+                    e.lines().next().unwrap_or("")
+                );
                 continue;
             }
             let _ = writeln!(
@@ -366,8 +384,15 @@ fn markdown(suite: &Suite, j: &Value) -> String {
                 s_cell(&run["warm_client_synced_s"]),
                 s_cell(&run["server_load_estimate_s"]),
                 mb_cell(&run["server_vm_hwm_bytes"]),
-                if run["converged"] == json!(true) { "yes" } else { "**no**" },
-                ratio(f(&sam["cold_client_synced_s"]), f(&run["cold_client_synced_s"])),
+                if run["converged"] == json!(true) {
+                    "yes"
+                } else {
+                    "**no**"
+                },
+                ratio(
+                    f(&sam["cold_client_synced_s"]),
+                    f(&run["cold_client_synced_s"])
+                ),
             );
         }
         let _ = writeln!(md);
@@ -385,7 +410,12 @@ fn markdown(suite: &Suite, j: &Value) -> String {
         let sam = find(&sc["s4"], "samskab");
         for run in runs {
             if let Some(e) = run["error"].as_str() {
-                let _ = writeln!(md, "| {} | error: {} |||||||", title(&run["system"]), e.lines().next().unwrap_or(""));
+                let _ = writeln!(
+                    md,
+                    "| {} | error: {} |||||||",
+                    title(&run["system"]),
+                    e.lines().next().unwrap_or("")
+                );
                 continue;
             }
             let secs = |v: &Value| {
@@ -406,7 +436,13 @@ fn markdown(suite: &Suite, j: &Value) -> String {
                     None => "**no**".into(),
                 },
                 run["server_cpu_s"].as_f64().unwrap_or(f64::NAN),
-                mb_cell(&run["server_max_sampled_rss_bytes"].as_u64().max(run["server_vm_hwm_bytes"].as_u64()).map(Value::from).unwrap_or(Value::Null)),
+                mb_cell(
+                    &run["server_max_sampled_rss_bytes"]
+                        .as_u64()
+                        .max(run["server_vm_hwm_bytes"].as_u64())
+                        .map(Value::from)
+                        .unwrap_or(Value::Null)
+                ),
                 run["errors"],
                 ratio(f(&sam["all_synced_s"]), f(&run["all_synced_s"])),
             );

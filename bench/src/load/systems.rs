@@ -177,9 +177,8 @@ impl Server {
             System::AutomergeRepo | System::SyncServer | System::Yjs => {
                 let script = match system {
                     System::AutomergeRepo => peers.join("automerge-repo-server/server.mjs"),
-                    System::SyncServer => {
-                        peers.join("node_modules/@automerge/automerge-repo-sync-server/src/index.js")
-                    }
+                    System::SyncServer => peers
+                        .join("node_modules/@automerge/automerge-repo-sync-server/src/index.js"),
                     _ => peers.join("node_modules/@y/websocket-server/src/server.js"),
                 };
                 let mut c = Command::new(&paths.node);

@@ -17,8 +17,8 @@ use yrs::sync::{Message, SyncMessage};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{
-    Doc, GetString, Map, MapPrelim, MapRef, Out, ReadTxn, StateVector, Text, TextPrelim,
-    Transact, Update,
+    Doc, GetString, Map, MapPrelim, MapRef, Out, ReadTxn, StateVector, Text, TextPrelim, Transact,
+    Update,
 };
 
 use crate::conn::{EditId, color_name};
@@ -289,7 +289,13 @@ impl YClient {
                             Some(Out::Any(a)) => a.to_string(),
                             _ => String::new(),
                         };
-                        format!("{} {} {} {} {text}", any("x"), any("y"), any("color"), any("deleted"))
+                        format!(
+                            "{} {} {} {} {text}",
+                            any("x"),
+                            any("y"),
+                            any("color"),
+                            any("deleted")
+                        )
                     }
                     other => format!("{other:?}"),
                 };
