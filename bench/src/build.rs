@@ -56,7 +56,7 @@ impl Lcg {
         self.below(20_000) as f64
     }
 
-    fn word(&mut self) -> &'static str {
+    pub fn word(&mut self) -> &'static str {
         WORDS[self.below(WORDS.len())]
     }
 }

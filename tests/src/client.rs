@@ -90,9 +90,9 @@ impl WsClient {
         self.flush().await
     }
 
-    /// Connects (again) and waits for the welcome.
+    /// Connects (again) and waits for the welcome. Sets `TCP_NODELAY`, as
+    /// browsers do.
     pub async fn connect(&mut self, ws_url: &str) -> anyhow::Result<()> {
-        // Nagle off, as in browsers: small frames go out at once.
         let (ws, _) = tokio_tungstenite::connect_async_with_config(ws_url, None, true).await?;
         self.ws = Some(ws);
         self.closed = None;

@@ -1,43 +1,47 @@
-//! `load`: a load generator for the Samskab server. It runs the real server
-//! binary as a separate process, creates boards, connects N protocol
-//! clients (each its own task with its own websocket) that edit on a fixed
+//! `load`: a load generator for Samskab and its peers. It runs a server as a
+//! separate process, creates boards, connects N protocol clients (each its
+//! own task with its own websocket and replica) that edit on a fixed
 //! schedule, and measures acknowledgement latency, propagation to every
 //! other client on the board, the server's CPU and memory, and whether all
-//! clients converged. See bench/README.md and `load --help`.
+//! clients converged. `load suite` runs the scenarios S1-S4 for Samskab and
+//! every peer. See bench/README.md and `load --help`.
 #[path = "../load/args.rs"]
 mod args;
+// The board of board-bench, for the cold-start scenario.
+#[allow(dead_code)]
+#[path = "../build.rs"]
+mod build;
 #[path = "../load/client.rs"]
 mod client;
+#[path = "../load/conn.rs"]
+mod conn;
+#[path = "../load/edits.rs"]
+mod edits;
 #[path = "../load/mix.rs"]
 mod mix;
 #[path = "../load/procfs.rs"]
 mod procfs;
+#[path = "../load/repo.rs"]
+mod repo;
 #[path = "../load/report.rs"]
 mod report;
+#[path = "../load/scenarios.rs"]
+mod scenarios;
 #[path = "../load/server.rs"]
 mod server;
+#[path = "../load/suite.rs"]
+mod suite;
+#[path = "../load/systems.rs"]
+mod systems;
 #[path = "../load/track.rs"]
 mod track;
+#[path = "../load/yjs.rs"]
+mod yjs;
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::time::{Duration, Instant};
-
-use samskab_tests::process::ServerProcess;
-use tokio::sync::{mpsc, watch};
-
-use args::Args;
-use client::{Outcome, Plan};
-use procfs::Proc;
-use server::{Reading, metrics};
-use track::{BoardLog, Progress};
-
-/// How long all clients together may take to connect.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(120);
 
 fn main() -> ExitCode {
-    let args = Args::parse(std::env::args().skip(1));
+    let argv: Vec<String> = std::env::args().skip(1).collect();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,7 +52,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(args)) {
+    let result = if argv.first().map(String::as_str) == Some("suite") {
+        runtime.block_on(suite::main(argv[1..].to_vec()))
+    } else {
+        let args = args::Args::parse(argv);
+        runtime.block_on(async {
+            let paths = systems::Paths {
+                root: args::workspace_root(),
+                samskab: args.server_binary()?,
+                node: "node".into(),
+            };
+            edits::run(&args, &paths).await.map(|(ok, _)| ok)
+        })
+    };
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
             eprintln!("load: the clients did not converge (see the table)");
@@ -59,148 +76,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Runs the whole measurement; whether the clients converged.
-async fn run(args: Args) -> anyhow::Result<bool> {
-    let machine = procfs::machine();
-    let bin = args.server_binary()?;
-    let tmp = tempfile::tempdir()?;
-    let data_dir = args.data_dir.clone().unwrap_or_else(|| tmp.path().into());
-    std::fs::create_dir_all(&data_dir)?;
-    eprintln!(
-        "load ({}): {} clients on {} board(s), {} edits/s each, {} s; server {}",
-        args.label,
-        args.clients,
-        args.boards,
-        args.rate,
-        args.seconds,
-        bin.display()
-    );
-    let mut srv = ServerProcess::spawn(&data_dir, &bin).await;
-    let pid = Proc::Pid(srv.pid());
-    eprintln!("server pid {} on {}", srv.pid(), srv.addr);
-
-    let mut logs = Vec::new();
-    let mut boards = Vec::new();
-    for b in 0..args.boards {
-        boards.push(srv.create_board(&format!("Belastning {b}")).await);
-        let members = (args.clients + args.boards - 1 - b) / args.boards;
-        logs.push(Arc::new(BoardLog::new(members)));
-    }
-    let progress = Arc::new(Progress::default());
-    let (start_tx, start_rx) = watch::channel(None::<Instant>);
-    let (connected_tx, mut connected_rx) = mpsc::channel(args.clients);
-    let mut tasks = Vec::new();
-    for i in 0..args.clients {
-        let b = i % args.boards;
-        let plan = Plan {
-            index: i,
-            board: b,
-            slot: i / args.boards,
-            board_id: boards[b].id.clone(),
-            key: boards[b].editor.clone(),
-            ws_url: srv.ws_url(),
-            rate: args.rate,
-            edits: args.edits_per_client(),
-            seed: args.seed.wrapping_mul(1_000_003).wrapping_add(i as u64),
-        };
-        tasks.push(tokio::spawn(client::run(
-            plan,
-            logs[b].clone(),
-            progress.clone(),
-            start_rx.clone(),
-            connected_tx.clone(),
-        )));
-    }
-    drop(connected_tx);
-    let connect_deadline = tokio::time::Instant::now() + CONNECT_TIMEOUT;
-    for _ in 0..args.clients {
-        match tokio::time::timeout_at(connect_deadline, connected_rx.recv()).await {
-            Ok(Some(Ok(()))) => {}
-            Ok(Some(Err(e))) => anyhow::bail!("a client could not connect: {e:#}"),
-            Ok(None) => anyhow::bail!("a client task ended before connecting"),
-            Err(_) => anyhow::bail!("the clients did not connect in {CONNECT_TIMEOUT:?}"),
-        }
-    }
-    eprintln!("all {} clients connected; editing", args.clients);
-    let metrics_before = metrics(srv.addr).await.unwrap_or_default();
-
-    let sampling = Arc::new(AtomicBool::new(false));
-    let sampler = tokio::spawn(procfs::sample_every_second(pid, sampling.clone()));
-    let start = Reading::now(pid);
-    let _ = start_tx.send(Some(start.at));
-
-    // Editing: until every client made all its edits (each starts within
-    // one period of `start`), with a report every 10 s.
-    let planned_end = start.at + Duration::from_secs_f64(args.seconds + 1.0 / args.rate);
-    let hard_end = planned_end + Duration::from_secs_f64(args.drain_seconds);
-    let mut last_note = Instant::now();
-    while Progress::get(&progress.done_sending) < args.clients as u64 && Instant::now() < hard_end {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if last_note.elapsed() >= Duration::from_secs(10) {
-            last_note = Instant::now();
-            note_progress(&progress, start.at);
-        }
-    }
-    let edited = Reading::now(pid);
-    eprintln!("editing done; waiting for acknowledgements and arrivals");
-    note_progress(&progress, start.at);
-
-    // Draining: until every edit is acknowledged and has reached everyone.
-    let drain_end = edited.at + Duration::from_secs_f64(args.drain_seconds);
-    while Instant::now() < drain_end
-        && (Progress::get(&progress.acked) < Progress::get(&progress.sent)
-            || Progress::get(&progress.arrivals) < Progress::get(&progress.expected_arrivals))
-    {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let drained = Reading::now(pid);
-    let server_hwm = pid.status_bytes("VmHWM").unwrap_or(0);
-    let server_rss_end = pid.status_bytes("VmRSS").unwrap_or(0);
-    let me_hwm = Proc::Me.status_bytes("VmHWM").unwrap_or(0);
-    let metrics_after = metrics(srv.addr).await.unwrap_or_default();
-    sampling.store(true, Relaxed);
-    progress.stop.store(true, Relaxed);
-
-    let mut outcomes: Vec<Outcome> = Vec::new();
-    for task in tasks {
-        outcomes.push(task.await?);
-    }
-    let samples = sampler.await?;
-    srv.terminate();
-    if srv.wait(Duration::from_secs(10)).await.is_none() {
-        srv.kill();
-    }
-    let log = srv.log();
-
-    let report = report::Report {
-        args: &args,
-        machine,
-        logs: logs.iter().map(|l| (l.members, l.all())).collect(),
-        outcomes,
-        start,
-        edited,
-        drained,
-        server_hwm,
-        server_rss_end,
-        me_hwm,
-        samples,
-        metrics_before,
-        metrics_after,
-        server_log: log,
-    };
-    report.finish()
-}
-
-fn note_progress(p: &Progress, start: Instant) {
-    eprintln!(
-        "  {:>5.1} s: {} edits sent, {} acknowledged, {} of {} arrivals, {} disconnects",
-        start.elapsed().as_secs_f64(),
-        Progress::get(&p.sent),
-        Progress::get(&p.acked),
-        Progress::get(&p.arrivals),
-        Progress::get(&p.expected_arrivals),
-        Progress::get(&p.disconnects),
-    );
 }

@@ -22,19 +22,28 @@ pub struct Args {
     pub drain_seconds: f64,
     /// Seed of the edit mix (client `i` uses `seed + i`).
     pub seed: u64,
-    /// `quick`, `s1` or `custom`: names the result files.
+    /// The system under test.
+    pub system: crate::systems::System,
+    /// `quick`, `s1`, `s2` or `custom`: names the result files.
     pub label: String,
+    /// Whether to write `load-<label>.json` and `.md` (not in a suite run,
+    /// which writes one summary).
+    pub write: bool,
     /// Where the result files go.
     pub out_dir: PathBuf,
 }
 
 pub const USAGE: &str = "\
-usage: load [--size quick|s1] [--clients N] [--boards B] [--rate E] [--seconds T]
-            [--server PATH] [--data-dir DIR] [--drain S] [--seed X] [--out DIR]
+usage: load [--size quick|s1|s2] [--system NAME] [--clients N] [--boards B] [--rate E]
+            [--seconds T] [--server PATH] [--data-dir DIR] [--drain S] [--seed X] [--out DIR]
+       load suite [--size quick|full] [--systems a,b,..] [--scenarios s1,s2,s3,s4] [--out DIR]
 
   --size quick   6 clients, 1 board, 4 edits/s each, 3 s (a smoke run; the
                  results go to target/bench-results/)
   --size s1      50 clients, 1 board, 6 edits/s each, 120 s (issue #4)
+  --size s2      2,000 clients on 200 boards, one edit per 5 s each, 60 s
+  --system NAME  samskab (default), automerge-repo, sync-server, samod or yjs
+                 (the peers of bench/RESULTS.md; scripts/bench installs them)
   --clients N    clients in all, spread round-robin over the boards
   --boards B     boards
   --rate E       edits per second made by each client (open loop)
@@ -48,7 +57,9 @@ usage: load [--size quick|s1] [--clients N] [--boards B] [--rate E] [--seconds T
   --out DIR      where to write load-<label>.json and .md
                  (default bench/results, or target/bench-results for quick)
 
-Flags after --size override the preset; the results are then labelled custom.";
+Flags after --size override the preset; the results are then labelled custom.
+`load suite` runs the scenarios S1-S4 for every system and writes
+peers-<size>.json and .md (see bench/README.md); scripts/bench runs it.";
 
 fn usage(problem: &str) -> ! {
     eprintln!("load: {problem}\n\n{USAGE}");
@@ -63,12 +74,13 @@ fn preset(name: &str) -> Option<(usize, usize, f64, f64)> {
     match name {
         "quick" => Some((6, 1, 4.0, 3.0)),
         "s1" => Some((50, 1, 6.0, 120.0)),
+        "s2" => Some((2000, 200, 0.2, 60.0)),
         _ => None,
     }
 }
 
 /// The workspace root (bench's parent), for the default output folders.
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     let bench = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     bench.parent().map(PathBuf::from).unwrap_or(bench)
 }
@@ -115,7 +127,9 @@ impl Args {
             data_dir: None,
             drain_seconds: 30.0,
             seed: 1,
+            system: crate::systems::System::Samskab,
             label: size.clone(),
+            write: true,
             out_dir: PathBuf::new(),
         };
         let mut out_dir = None;
@@ -138,6 +152,10 @@ impl Args {
                     custom = true;
                 }
                 "--server" => args.server = Some(PathBuf::from(value)),
+                "--system" => {
+                    args.system = crate::systems::System::parse(&value)
+                        .unwrap_or_else(|| bad_value(&flag, &value))
+                }
                 "--data-dir" => args.data_dir = Some(PathBuf::from(value)),
                 "--drain" => {
                     args.drain_seconds = value.parse().unwrap_or_else(|_| bad_value(&flag, &value))

@@ -1,16 +1,16 @@
-//! One simulated person: a `WsClient` in its own task, making edits on a
+//! One simulated person: a [`Conn`] (of any system) in its own task, making edits on a
 //! fixed schedule (open loop: edit k is due at start + phase + k / rate,
 //! whether or not the server has kept up) and noting when its own edits are
 //! acknowledged and when everyone else's arrive.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use automerge::{ChangeHash, ReadDoc};
 use rand::Rng;
-use samskab_tests::WsClient;
 use tokio::sync::watch;
 
+use crate::conn::{Conn, EditId};
 use crate::mix::{Kind, Mix};
+use crate::systems::{BoardRef, System};
 use crate::track::{BoardLog, Progress, Sent};
 
 /// Longest wait for a frame before looking at the schedule again.
@@ -25,9 +25,10 @@ pub struct Plan {
     pub board: usize,
     /// Its place among the board's clients.
     pub slot: usize,
-    pub board_id: String,
-    pub key: String,
-    pub ws_url: String,
+    pub system: System,
+    pub board_ref: BoardRef,
+    /// The server's `ws://host:port`.
+    pub base: String,
     pub rate: f64,
     pub edits: u64,
     pub seed: u64,
@@ -50,12 +51,13 @@ pub struct Outcome {
     pub apply: Vec<Duration>,
     /// How late each edit was made against its schedule.
     pub lag: Vec<Duration>,
-    pub kinds: [u64; 4],
+    pub kinds: [u64; 5],
     /// Edits the local model refused (should be none).
     pub refused_edits: u64,
     /// Why the connection closed, each time it did.
     pub disconnects: Vec<String>,
-    pub heads: Vec<ChangeHash>,
+    /// The replica's state at the end (equal on converged replicas).
+    pub digest: Vec<u8>,
     pub error: Option<String>,
 }
 
@@ -69,12 +71,12 @@ pub async fn run(
     connected: tokio::sync::mpsc::Sender<anyhow::Result<()>>,
 ) -> Outcome {
     let name = format!("c{}", plan.index);
-    let mut client = match WsClient::join(&plan.ws_url, &plan.board_id, &plan.key, &name).await {
+    let mut client = match Conn::join(plan.system, &plan.base, &plan.board_ref, &name).await {
         Ok(c) => c,
         Err(e) => {
             let _ = connected.send(Err(anyhow::anyhow!("{name}: {e}"))).await;
             return Outcome {
-                error: Some(e.to_string()),
+                error: Some(format!("{e:#}")),
                 ..Outcome::default()
             };
         }
@@ -118,7 +120,7 @@ struct State {
     mix: Mix,
     out: Outcome,
     /// Own edits not yet acknowledged: hash and when sent.
-    awaiting: Vec<(ChangeHash, Instant)>,
+    awaiting: Vec<(EditId, Instant)>,
     /// Others' edits not yet seen: index in the log and the edit.
     pending: Vec<(usize, Sent)>,
     /// How far into the board log `pending` has been filled.
@@ -132,7 +134,7 @@ struct State {
 impl State {
     async fn edit_and_listen(
         &mut self,
-        client: &mut WsClient,
+        client: &mut Conn,
         plan: &Plan,
         t0: Instant,
         phase: f64,
@@ -175,34 +177,37 @@ impl State {
     }
 
     /// Makes the next edit of the mix and sends it.
-    async fn edit(&mut self, client: &mut WsClient, plan: &Plan) -> anyhow::Result<()> {
+    async fn edit(&mut self, client: &mut Conn, plan: &Plan) -> anyhow::Result<()> {
         let (kind, op) = self.mix.next();
-        let ctx = client.ctx();
-        let before = client.session.unacknowledged();
         let t = Instant::now();
-        let applied = client.session.apply(&op, &ctx);
+        let applied = client.apply(&op);
         let sent_at = Instant::now();
         self.out.apply.push(sent_at - t);
-        if let Err(e) = applied {
-            self.out.refused_edits += 1;
-            if self.out.refused_edits <= 3 {
-                eprintln!("c{}: the model refused {op:?}: {e}", plan.index);
+        let id = match applied {
+            Ok(id) => id,
+            Err(e) => {
+                self.out.refused_edits += 1;
+                if self.out.refused_edits <= 3 {
+                    eprintln!("c{}: the replica refused {op:?}: {e:#}", plan.index);
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
+        };
         self.out.kinds[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)] += 1;
-        let hashes = client.session.unacknowledged_hashes();
-        if hashes.len() > before
-            && let Some(hash) = hashes.last().copied()
-        {
+        if let Some(id) = id {
             // Logged before the frame leaves, so no receiver can miss it.
             self.log.push(Sent {
-                hash,
+                id,
                 sender: plan.slot,
                 sent_at,
             });
-            self.awaiting.push((hash, sent_at));
+            if client.has_acks() {
+                self.awaiting.push((id, sent_at));
+            }
             Progress::add(&self.progress.sent, 1);
+            if !client.has_acks() {
+                Progress::add(&self.progress.acked, 1);
+            }
             Progress::add(
                 &self.progress.expected_arrivals,
                 self.log.members as u64 - 1,
@@ -212,14 +217,13 @@ impl State {
     }
 
     /// Notes acknowledgements and arrivals after a frame was handled.
-    fn observe(&mut self, client: &WsClient) {
+    fn observe(&mut self, client: &Conn) {
         let now = Instant::now();
         if !self.awaiting.is_empty() {
-            let unacked = client.session.unacknowledged_hashes();
             let before = self.awaiting.len();
             let ack = &mut self.out.ack;
             self.awaiting.retain(|(h, sent_at)| {
-                let still = unacked.contains(h);
+                let still = !client.is_acked(h);
                 if !still {
                     ack.push(now - *sent_at);
                 }
@@ -231,8 +235,7 @@ impl State {
         self.cursor = self
             .log
             .others_since(self.cursor, self.out.slot, &mut self.pending);
-        let doc = client.board().doc();
-        let changes = doc.stats().num_changes;
+        let changes = client.version();
         if self.pending.is_empty() || (changes == self.changes_seen && logged == self.pending.len())
         {
             return;
@@ -243,9 +246,7 @@ impl State {
         // A change is in the document when none of it is missing (a change
         // queued for want of its dependencies still counts as missing).
         self.pending.retain(|(i, sent)| {
-            let here = doc
-                .get_missing_deps(std::slice::from_ref(&sent.hash))
-                .is_empty();
+            let here = client.contains(&sent.id);
             if here {
                 arrivals.push((*i, now - sent.sent_at));
             }
@@ -259,29 +260,21 @@ impl State {
 
     /// The server closed the connection: note why, and come back as the
     /// browser would (local edits wait in the session meanwhile).
-    async fn reconnect(&mut self, client: &mut WsClient, plan: &Plan) {
-        let why = format!(
-            "closed: {:?}; refusals: {:?}",
-            client
-                .closed
-                .clone()
-                .flatten()
-                .map(|f| f.reason.to_string()),
-            client.refusals.last().map(|r| format!("{r:?}"))
-        );
+    async fn reconnect(&mut self, client: &mut Conn, plan: &Plan) {
+        let why = client.close_reason();
         if self.out.disconnects.len() < 5 {
             eprintln!("c{} disconnected ({why}); reconnecting", plan.index);
         }
         self.out.disconnects.push(why);
         Progress::add(&self.progress.disconnects, 1);
         tokio::time::sleep(Duration::from_millis(250)).await;
-        if let Err(e) = client.connect(&plan.ws_url).await {
-            eprintln!("c{}: reconnect failed: {e}", plan.index);
+        if let Err(e) = client.reconnect(plan.system, &plan.base).await {
+            eprintln!("c{}: reconnect failed: {e:#}", plan.index);
             tokio::time::sleep(Duration::from_millis(750)).await;
         }
     }
 
-    fn finish(mut self, client: &mut WsClient) -> Outcome {
+    fn finish(mut self, client: &mut Conn) -> Outcome {
         self.observe(client);
         self.out.unacked = self.awaiting.len();
         self.out.missing = self.pending.len();
@@ -289,9 +282,7 @@ impl State {
         let mut rest = Vec::new();
         self.log.others_since(self.cursor, self.out.slot, &mut rest);
         self.out.missing += rest.len();
-        let mut heads = client.session.heads();
-        heads.sort();
-        self.out.heads = heads;
+        self.out.digest = client.digest();
         self.out
     }
 }

@@ -1,6 +1,10 @@
 //! The edit mix of one client, like real use: mostly typing a few
 //! characters at a time into one's own notes, now and then a new note, a
-//! note moved (one op at the drop) or, rarely, deleted.
+//! note moved (one op at the drop), a "vote" or, rarely, a note deleted.
+//!
+//! Samskab's model has no vote yet: a vote is stood in for by recolouring
+//! a note (`RecolorNote`, one small change to one field of a note, as a
+//! vote counter's increment would be). The peers make the same edit.
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use samskab_board::{Color, Op};
@@ -11,17 +15,25 @@ pub enum Kind {
     Create,
     Type,
     Move,
+    Vote,
     Delete,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Create, Kind::Type, Kind::Move, Kind::Delete];
+    pub const ALL: [Kind; 5] = [
+        Kind::Create,
+        Kind::Type,
+        Kind::Move,
+        Kind::Vote,
+        Kind::Delete,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Kind::Create => "create note",
             Kind::Type => "type 1–3 characters",
             Kind::Move => "move note",
+            Kind::Vote => "vote (recolour a note)",
             Kind::Delete => "delete note",
         }
     }
@@ -61,16 +73,19 @@ impl Mix {
         &mut self.rng
     }
 
-    /// The next edit: create ~10 %, type ~70 %, move ~15 %, delete ~5 %.
+    /// The next edit: create ~10 %, type ~65 %, move ~15 %, vote ~5 %,
+    /// delete ~5 %.
     /// (With no note yet, or the chosen note full, it creates one.)
     pub fn next(&mut self) -> (Kind, Op) {
         let roll: f64 = self.rng.random();
         let wanted = if roll < 0.10 {
             Kind::Create
-        } else if roll < 0.80 {
+        } else if roll < 0.75 {
             Kind::Type
-        } else if roll < 0.95 {
+        } else if roll < 0.90 {
             Kind::Move
+        } else if roll < 0.95 {
+            Kind::Vote
         } else {
             Kind::Delete
         };
@@ -79,6 +94,7 @@ impl Mix {
             Kind::Create => self.create(),
             Kind::Type => self.type_some(),
             Kind::Move => self.move_one(),
+            Kind::Vote => self.vote(),
             Kind::Delete if self.notes.len() >= 2 => self.delete_one(),
             Kind::Delete => self.type_some(),
         }
@@ -132,6 +148,17 @@ impl Mix {
             y: self.rng.random_range(0..2500) as f64,
         };
         (Kind::Move, op)
+    }
+
+    /// Votes on one of its own notes (the clients do not know each
+    /// other's note ids; the change is the same size either way).
+    fn vote(&mut self) -> (Kind, Op) {
+        let i = self.rng.random_range(0..self.notes.len());
+        let op = Op::RecolorNote {
+            id: self.notes[i].0.clone(),
+            color: Color::ALL[self.rng.random_range(0..Color::ALL.len())],
+        };
+        (Kind::Vote, op)
     }
 
     fn delete_one(&mut self) -> (Kind, Op) {

@@ -35,8 +35,9 @@ fn mb(bytes: u64) -> String {
 }
 
 impl Report<'_> {
-    /// Prints and writes the results; whether the clients converged.
-    pub fn finish(self) -> anyhow::Result<bool> {
+    /// Prints and writes the results; whether the clients converged, and
+    /// the JSON.
+    pub fn finish(self) -> anyhow::Result<(bool, Value)> {
         let a = self.args;
         let all = |f: fn(&Outcome) -> &Vec<Duration>| -> Stats {
             let mut v: Vec<Duration> = self.outcomes.iter().flat_map(|o| f(o).clone()).collect();
@@ -76,7 +77,7 @@ impl Report<'_> {
 
         let sent: usize = self.logs.iter().map(|(_, s)| s.len()).sum();
         let unacked: usize = self.outcomes.iter().map(|o| o.unacked).sum();
-        let mut kinds = [0u64; 4];
+        let mut kinds = [0u64; 5];
         for o in &self.outcomes {
             for (k, n) in kinds.iter_mut().zip(o.kinds) {
                 *k += n;
@@ -95,7 +96,7 @@ impl Report<'_> {
                 .outcomes
                 .iter()
                 .filter(|o| o.board == b)
-                .map(|o| &o.heads)
+                .map(|o| &o.digest)
                 .collect();
             if heads.windows(2).all(|w| w[0] == w[1]) {
                 converged_boards += 1;
@@ -233,7 +234,7 @@ impl Report<'_> {
         rows.push(("Client-side machine note".into(), note.clone()));
 
         let mut md = String::new();
-        let _ = writeln!(md, "## Load test ({})\n", a.label);
+        let _ = writeln!(md, "## Load test ({}, {})\n", a.label, a.system.title());
         let _ = writeln!(
             md,
             "Machine: {} ({} cores, {:.1} GiB RAM, Linux {}, {}); build profile: {}.\n",
@@ -248,7 +249,9 @@ impl Report<'_> {
         for (k, v) in &rows {
             let _ = writeln!(md, "| {k} | {v} |");
         }
-        println!("{md}");
+        if a.write {
+            println!("{md}");
+        }
         if !errors.is_empty() {
             eprintln!("client errors:\n  {}", errors.join("\n  "));
         }
@@ -262,6 +265,7 @@ impl Report<'_> {
 
         let json = json!({
             "label": a.label,
+            "system": a.system.name(),
             "machine": self.machine,
             "params": {
                 "clients": a.clients,
@@ -306,14 +310,20 @@ impl Report<'_> {
             "note": note,
             "samples_per_second": self.samples.iter().map(Sample::json).collect::<Vec<_>>(),
         });
-        std::fs::create_dir_all(&a.out_dir)?;
-        let base = a.out_dir.join(format!("load-{}", a.label));
-        std::fs::write(
-            base.with_extension("json"),
-            serde_json::to_string_pretty(&json)? + "\n",
-        )?;
-        std::fs::write(base.with_extension("md"), md)?;
-        eprintln!("written: {}.json and .md", base.display());
-        Ok(converged)
+        if a.write {
+            std::fs::create_dir_all(&a.out_dir)?;
+            let name = match a.system {
+                crate::systems::System::Samskab => format!("load-{}", a.label),
+                other => format!("load-{}-{}", a.label, other.name()),
+            };
+            let base = a.out_dir.join(name);
+            std::fs::write(
+                base.with_extension("json"),
+                serde_json::to_string_pretty(&json)? + "\n",
+            )?;
+            std::fs::write(base.with_extension("md"), md)?;
+            eprintln!("written: {}.json and .md", base.display());
+        }
+        Ok((converged, json))
     }
 }

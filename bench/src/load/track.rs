@@ -5,13 +5,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use automerge::ChangeHash;
 use serde_json::{Value, json};
 
 /// One edit as its sender made it.
 #[derive(Debug, Clone, Copy)]
 pub struct Sent {
-    pub hash: ChangeHash,
+    pub id: crate::conn::EditId,
     /// The sender's place among the board's clients.
     pub sender: usize,
     /// Right after the sender's local `apply`, before the frame went out.
