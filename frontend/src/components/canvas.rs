@@ -48,6 +48,13 @@ pub fn add_note_at(ui: Ui, x: f64, y: f64) {
         color: Color::Yellow,
         text: String::new(),
     });
+    // A note added inside a frame belongs to it.
+    if let Some(frame) = controller::read(|b| crate::ui::frame_at(&b.frames(), x, y)).flatten() {
+        controller::apply(Op::SetNoteFrame {
+            id: id.clone(),
+            frame: Some(frame),
+        });
+    }
     ui.select_only(&id);
     focus_note_later(id);
 }
@@ -137,6 +144,18 @@ pub fn Canvas(signals: BoardSignals) -> impl IntoView {
             &opts,
         );
         wheel.forget();
+    });
+    // A board whose notes are all out of the first view: show them all.
+    let first_view = StoredValue::new(false);
+    Effect::new(move |_| {
+        if first_view.get_value() || notes.with(Vec::is_empty) {
+            return;
+        }
+        first_view.set_value(true);
+        let v = ui.visible();
+        if !notes.with_untracked(|l| l.iter().any(|e| v.intersects(&note_rect(e)))) {
+            crate::components::toolbar::zoom_to_fit(ui);
+        }
     });
     // The others see where I look (for "follow").
     Effect::new(move |_| {
