@@ -105,6 +105,13 @@ pub async fn serve(
     let rooms = state.rooms.clone();
     let sockets = state.sockets.clone();
     let router = app(state);
+    // Sync and presence frames are small and latency-bound: send them at
+    // once instead of letting Nagle's algorithm hold them for up to 40 ms.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -278,11 +278,12 @@ async fn load_board(storage: &dyn Storage, id: &str) -> Result<(Board, i64, usiz
     let count = chunks.len();
     let size: usize = chunks.iter().map(|c| c.bytes.len()).sum();
     let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.bytes).collect();
-    let board =
-        tokio::task::spawn_blocking(move || Board::load(&bytes, &rand::random::<[u8; 16]>()))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+    let board = tokio::task::spawn_blocking(move || {
+        Board::load_stored(&bytes, &rand::random::<[u8; 16]>())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
     Ok((board, last_seq, count, size))
 }
 
@@ -365,6 +366,9 @@ impl Room {
     /// Returns true when the room must stop.
     async fn handle_batch(&mut self, batch: Vec<RoomMsg>) -> bool {
         let mut changed = false;
+        // Peers whose sync state may want an answer even if the board did
+        // not change (they sent a sync message, or just joined).
+        let mut spoke: Vec<u64> = Vec::new();
         let mut stop = None;
         for msg in batch {
             match msg {
@@ -409,6 +413,7 @@ impl Room {
                         };
                         let frame = presence_frame(peer, &newcomer);
                         self.peers.insert(peer, newcomer);
+                        spoke.push(peer);
                         self.broadcast_except(peer, frame);
                     }
                     let _ = reply.send(());
@@ -426,6 +431,7 @@ impl Room {
                     }
                 }
                 RoomMsg::Sync { peer, payload } => {
+                    spoke.push(peer);
                     changed |= heavy(|| self.receive(peer, &payload));
                 }
                 RoomMsg::Shutdown { reply } => stop = Some(reply),
@@ -442,6 +448,8 @@ impl Room {
                 }
             }
         }
+        // A reload restarts every peer's sync.
+        let everyone = changed || self.poisoned;
         if self.poisoned {
             // Throw the in-memory board away and start again from storage;
             // unstored changes of others are still on their devices and come
@@ -450,7 +458,19 @@ impl Room {
         } else if changed {
             self.persist().await;
         }
-        heavy(|| self.send_sync());
+        spoke.sort_unstable();
+        spoke.dedup();
+        if everyone {
+            heavy(|| self.send_sync(None));
+        } else if !spoke.is_empty() {
+            heavy(|| self.send_sync(Some(&spoke)));
+        }
+        if self.poisoned {
+            // Writing a sync message broke the board: what it holds is
+            // stored already, so start again from storage (once).
+            self.reload().await;
+            heavy(|| self.send_sync(None));
+        }
         if self.chunks_since_compact >= self.config.compact_every {
             self.compact().await;
         }
@@ -487,7 +507,8 @@ impl Room {
                 return false;
             }
         }
-        let before = self.board.heads();
+        // Record what arrives, so validation costs as much as the change.
+        let before = self.board.mark();
         if let Err(e) = peer.sync.receive(&mut self.board, payload) {
             if let SyncError::Poisoned(why) = &e {
                 tracing::error!(board = %self.id, peer = peer_id, panic = %why, "a sync message broke the document; reloading the board");
@@ -656,8 +677,13 @@ impl Room {
         }
     }
 
-    fn send_sync(&mut self) {
-        let ids: Vec<u64> = self.peers.keys().copied().collect();
+    /// Sends every peer in `only` (everyone with `None`) what its sync state
+    /// says it lacks.
+    fn send_sync(&mut self, only: Option<&[u64]>) {
+        let ids: Vec<u64> = match only {
+            Some(ids) => ids.to_vec(),
+            None => self.peers.keys().copied().collect(),
+        };
         for id in ids {
             let Some(peer) = self.peers.get_mut(&id) else {
                 continue;
@@ -665,6 +691,10 @@ impl Room {
             let mut frames = Vec::new();
             while let Some(frame) = peer.sync.generate(&mut self.board) {
                 frames.push(frame);
+            }
+            if let Some(why) = peer.sync.take_broken() {
+                tracing::error!(board = %self.id, peer = id, panic = %why, "writing a sync message broke the document; reloading the board");
+                self.poisoned = true;
             }
             for f in frames {
                 self.send(id, f);

@@ -58,7 +58,8 @@ impl WsClient {
 
     /// Connects (again) and waits for the welcome.
     pub async fn connect(&mut self, ws_url: &str) -> anyhow::Result<()> {
-        let (ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
+        // Nagle off, as in browsers: small frames go out at once.
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(ws_url, None, true).await?;
         self.ws = Some(ws);
         self.closed = None;
         self.session.connected();

@@ -209,7 +209,9 @@ pub fn validate(board: &Board, limits: &Limits) -> Result<(), ValidationError> {
 
 /// Checks what the changes since `before` touched (plus the board's root and
 /// metadata): the same verdict as [`validate`] for a board that was valid at
-/// `before`, at the cost of the change rather than of the board.
+/// `before`, at the cost of the change rather than of the board when
+/// `before` came from [`Board::mark`] (otherwise Automerge scans the board
+/// to find what changed).
 pub fn validate_changes(
     board: &mut Board,
     before: &[ChangeHash],

@@ -112,7 +112,49 @@ fn incremental_validation_refuses_what_full_validation_refuses() {
         );
         let err = validate_changes(&mut b, &before, &limits).expect_err(what);
         assert!(!err.violations.is_empty(), "{what}");
+
+        // The server's path: the breach arrives as a change on a board that
+        // was marked before it arrived (the recorded, cheap diff).
+        let mut server = base();
+        let marked = server.mark();
+        assert_eq!(marked, before);
+        let changes = b.doc_mut().get_changes(&before);
+        server.doc_mut().apply_changes(changes).unwrap();
+        assert_ne!(server.heads(), marked, "{what}: the change arrived");
+        let err = validate_changes(&mut server, &marked, &limits).expect_err(what);
+        assert!(!err.violations.is_empty(), "{what} (marked)");
     }
+    // A marked board still sees a good remote change as good, and a second
+    // change after a new mark is judged on its own.
+    let mut client = base();
+    let mut server = base();
+    let marked = server.mark();
+    client
+        .apply(
+            &Op::EditText {
+                id: "n".into(),
+                index: 0,
+                delete: 0,
+                insert: "hej".into(),
+            },
+            &Ctx::new("p", 1),
+        )
+        .unwrap();
+    let changes = client.doc_mut().get_changes(&marked);
+    server.doc_mut().apply_changes(changes).unwrap();
+    validate_changes(&mut server, &marked, &limits).unwrap();
+    let marked = server.mark();
+    let before = client.heads();
+    let ps = obj(client.doc_mut(), &["participants"]);
+    let p = client
+        .doc_mut()
+        .put_object(&ps, "p2", ObjType::Map)
+        .unwrap();
+    client.doc_mut().put(&p, "role", "king").unwrap();
+    client.doc_mut().commit();
+    let changes = client.doc_mut().get_changes(&before);
+    server.doc_mut().apply_changes(changes).unwrap();
+    validate_changes(&mut server, &marked, &limits).expect_err("unknown role after a mark");
     // And a good change passes both.
     let mut b = base();
     let before = b.heads();

@@ -23,6 +23,7 @@ pub enum SyncError {
 #[derive(Debug, Default)]
 pub struct PeerSync {
     state: sync::State,
+    broken: Option<String>,
 }
 
 impl PeerSync {
@@ -49,12 +50,30 @@ impl PeerSync {
     }
 
     /// The next framed [`Message::Sync`] for this peer, if it needs one.
+    ///
+    /// If the document library panics while writing it (see
+    /// [`PeerSync::receive`]), this returns `None`, starts this peer's sync
+    /// again and keeps the panic for [`PeerSync::take_broken`]: the caller
+    /// must not trust the board any more.
     pub fn generate(&mut self, board: &mut Board) -> Option<Vec<u8>> {
-        board
-            .doc_mut()
-            .sync()
-            .generate_sync_message(&mut self.state)
-            .map(|m| Message::Sync(m.encode()).encode())
+        let state = &mut self.state;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            board.doc_mut().sync().generate_sync_message(state)
+        }));
+        match result {
+            Ok(m) => m.map(|m| Message::Sync(m.encode()).encode()),
+            Err(panic) => {
+                self.state = sync::State::new();
+                self.broken = Some(panic_message(&panic));
+                None
+            }
+        }
+    }
+
+    /// Whether [`PeerSync::generate`] hit a panic of the document library
+    /// (and what it said) since the last call.
+    pub fn take_broken(&mut self) -> Option<String> {
+        self.broken.take()
     }
 
     /// The heads this peer is known to have.

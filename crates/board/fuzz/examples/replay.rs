@@ -1,7 +1,7 @@
 //! Replays inputs outside libFuzzer (no sanitizer), the way a target does,
 //! and says for each file whether it panicked and where.
 //!
-//! `cargo run --example replay -- load|apply|sync FILE...` (in `crates/board/fuzz`);
+//! `cargo run --example replay -- load|apply|raw|sync|server FILE...` (in `crates/board/fuzz`);
 //! `RUST_BACKTRACE=1` adds the stack. `sync` wraps the (checksum-fixed) input
 //! in a sync message, as a peer would send it, and gives that to the
 //! starting board of `apply_changes` the way the server does
@@ -16,9 +16,11 @@ fn main() {
     let check: fn(&[u8]) = match args.next().as_deref() {
         Some("load") => common::check_load,
         Some("apply") => common::check_apply,
+        Some("raw") => common::check_apply_raw,
         Some("sync") => as_sync_message,
+        Some("server") => through_server_path,
         _ => {
-            eprintln!("usage: replay load|apply|sync FILE...");
+            eprintln!("usage: replay load|apply|raw|sync|server FILE...");
             std::process::exit(2)
         }
     };
@@ -48,6 +50,26 @@ fn main() {
     std::process::exit(if panics > 0 { 1 } else { 0 });
 }
 
+/// The input (changes) wrapped in a sync message and given to the server's
+/// entry point, `PeerSync::receive` (which contains Automerge's panics).
+fn through_server_path(data: &[u8]) {
+    common::check_apply(&wrap(data));
+}
+
+fn wrap(data: &[u8]) -> Vec<u8> {
+    sync::Message {
+        heads: Vec::new(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: vec![data.to_vec()].into(),
+        flags: None,
+        version: sync::MessageVersion::V2,
+    }
+    .encode()
+}
+
+/// The input (changes) wrapped in a sync message and given straight to
+/// Automerge: shows that a peer can reach a panic found with `raw`.
 fn as_sync_message(data: &[u8]) {
     let msg = sync::Message {
         heads: Vec::new(),

@@ -7,6 +7,7 @@
 use automerge::sync::{self, SyncDoc};
 use automerge::{Change, ChangeHash};
 use samskab_board::{Board, Color, Ctx, Limits, Op, validate, validate_changes};
+use samskab_protocol::PeerSync;
 use sha2::{Digest, Sha256};
 
 /// The `load_and_validate` target: the input as a whole board.
@@ -150,8 +151,32 @@ fn after(mut b: Board, before: &[ChangeHash]) {
     let _ = b.save();
 }
 
-/// The `apply_changes` target: the input as changes, a save or a sync message.
+/// The `apply_changes` target: the input as a peer's sync message, taken
+/// the way the server takes it ([`PeerSync::receive`], then an answer from
+/// [`PeerSync::generate`]). A panic inside Automerge is caught there and
+/// reported as `Poisoned`/`take_broken`; the server then throws the board
+/// away and reloads it from storage, so this does the same (it stops).
+/// Whatever gets in is validated and read as the server and the app read it.
 pub fn check_apply(data: &[u8]) {
+    let mut b = board();
+    let before = b.mark();
+    let mut peer = PeerSync::new();
+    // Refused (not a sync message, an invalid change) or Poisoned (a panic
+    // inside Automerge, contained): either way the board is not read again.
+    if peer.receive(&mut b, data).is_err() {
+        return;
+    }
+    while peer.generate(&mut b).is_some() {}
+    if peer.take_broken().is_some() {
+        return;
+    }
+    after(b, &before);
+}
+
+/// The raw Automerge entry points the product does not expose to peers
+/// (`load_incremental`, `apply_changes`), for replaying the panics found
+/// in Automerge itself: see `regressions/`.
+pub fn check_apply_raw(data: &[u8]) {
     let mut b = board();
     let before = b.heads();
     if b.doc_mut().load_incremental(data).is_ok() {
