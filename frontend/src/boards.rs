@@ -14,10 +14,55 @@ pub struct Remembered {
     pub links: Option<Links>,
     #[serde(default)]
     pub title: String,
+    /// Whether this device's link may edit (known from the last visit, so
+    /// editing works offline too).
+    #[serde(default)]
+    pub can_edit: bool,
+    /// When this device last opened the board (ms since the epoch).
+    #[serde(default)]
+    pub opened_at: i64,
+    /// Set up on first open by the device that created the board: the theme
+    /// question and the template ("blank", "postits", "mindmap").
+    #[serde(default)]
+    pub setup: Option<Setup>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Setup {
+    pub theme: String,
+    pub template: String,
+}
+
+const PREFIX: &str = "samskab.board.";
+
+/// Boards this device has opened, most recent first: (id, remembered).
+pub fn recent() -> Vec<(String, Remembered)> {
+    let Some(storage) = platform::window().local_storage().ok().flatten() else {
+        return Vec::new();
+    };
+    let len = storage.length().unwrap_or(0);
+    let mut out: Vec<(String, Remembered)> = (0..len)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter_map(|k| k.strip_prefix(PREFIX).map(str::to_string))
+        .filter_map(|id| recall(&id).map(|r| (id, r)))
+        .filter(|(_, r)| !r.key.is_empty())
+        .collect();
+    out.sort_by(|a, b| b.1.opened_at.cmp(&a.1.opened_at).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// Notes that the board was opened now (for the recent list).
+pub fn touch(id: &str, title: &str) {
+    let mut r = recall(id).unwrap_or_default();
+    r.opened_at = platform::now_ms();
+    if !title.is_empty() {
+        r.title = title.to_string();
+    }
+    remember(id, &r);
 }
 
 fn storage_key(id: &str) -> String {
-    format!("samskab.board.{id}")
+    format!("{PREFIX}{id}")
 }
 
 pub fn recall(id: &str) -> Option<Remembered> {

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use samskab_board::{BoardError, Ctx, NoteView, Op};
+use samskab_board::{BoardError, ConnectorView, Ctx, FrameView, MindMapView, NoteView, Op};
 use samskab_protocol::{
     ClientSession, ErrorReason, Event, Participant, PeerPresence, Phase, Presence,
 };
@@ -15,6 +15,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use crate::platform;
+use crate::store::{self, Kept};
 
 /// One note in the list the canvas renders; its content has its own signal
 /// so that a change to one note re-renders only that note.
@@ -55,6 +56,14 @@ pub struct BoardSignals {
     pub can_redo: RwSignal<bool>,
     /// Everyone else here, with their cursors and drags.
     pub peers: RwSignal<Vec<PeerPresence>>,
+    pub frames: RwSignal<Vec<FrameView>>,
+    pub connectors: RwSignal<Vec<ConnectorView>>,
+    pub mindmaps: RwSignal<Vec<MindMapView>>,
+    pub theme: RwSignal<String>,
+    pub template: RwSignal<String>,
+    /// Whether the person may edit: known from the server, or from a
+    /// previous visit while offline.
+    pub joined: RwSignal<bool>,
 }
 
 struct Handlers {
@@ -73,6 +82,10 @@ struct Controller {
     entries: HashMap<String, RwSignal<NoteView>>,
     retries: u32,
     stopped: bool,
+    /// A write to IndexedDB is under way / another is wanted after it.
+    saving: bool,
+    dirty: bool,
+    _online: Option<Closure<dyn FnMut()>>,
 }
 
 thread_local! {
@@ -86,15 +99,6 @@ fn with<R>(f: impl FnOnce(&mut Controller) -> R) -> Option<R> {
 /// The name shown to others (asked for on joining; "Gæst"/"Guest" until then).
 pub fn display_name() -> String {
     platform::local_get("samskab.name").unwrap_or_default()
-}
-
-/// A stable colour for a participant, from their id.
-pub fn color_for(id: &str) -> &'static str {
-    const COLORS: [&str; 8] = [
-        "#1d5fa8", "#b4235a", "#2e7d32", "#8e44ad", "#c25e00", "#00838f", "#6d4c41", "#c62828",
-    ];
-    let sum: usize = id.bytes().map(usize::from).sum();
-    COLORS[sum % COLORS.len()]
 }
 
 /// The participant id of this device, kept across visits.
@@ -125,8 +129,24 @@ pub fn command(command: samskab_protocol::Command) {
     });
 }
 
-/// Opens the board `board_id` and starts syncing it.
-pub fn open(board_id: &str, key: &str, title: &str) -> BoardSignals {
+/// The role group this device's person chose ("citizen", …), if any.
+pub fn role_group() -> Option<String> {
+    platform::local_get("samskab.role").filter(|r| samskab_board::RoleGroup::parse(r).is_some())
+}
+
+/// The colour of a role group (cursors, avatars).
+pub fn role_color(role: &str) -> &'static str {
+    match role {
+        "citizen" => "#2e7d32",
+        "politician" => "#1d5fa8",
+        "administrator" => "#8e44ad",
+        _ => "#c25e00",
+    }
+}
+
+/// Opens the board `board_id` and starts syncing it, starting from the copy
+/// kept on this device if there is one.
+pub fn open(board_id: &str, key: &str, title: &str, kept: Option<Kept>) -> BoardSignals {
     let signals = BoardSignals {
         notes: RwSignal::new(Vec::new()),
         title: RwSignal::new(title.to_string()),
@@ -137,22 +157,44 @@ pub fn open(board_id: &str, key: &str, title: &str) -> BoardSignals {
         can_undo: RwSignal::new(false),
         can_redo: RwSignal::new(false),
         peers: RwSignal::new(Vec::new()),
+        frames: RwSignal::new(Vec::new()),
+        connectors: RwSignal::new(Vec::new()),
+        mindmaps: RwSignal::new(Vec::new()),
+        theme: RwSignal::new(String::new()),
+        template: RwSignal::new(String::new()),
+        joined: RwSignal::new(false),
     };
     let participant = participant_id();
-    let replica = samskab_board::Board::new(&platform::random_bytes::<16>());
-    let session = ClientSession::new(
+    let actor = platform::random_bytes::<16>();
+    let mut unacked = Vec::new();
+    let replica = kept
+        .and_then(|k| {
+            unacked = k
+                .unacked
+                .iter()
+                .filter_map(|h| h.parse::<samskab_board::automerge::ChangeHash>().ok())
+                .collect();
+            samskab_board::Board::load(&k.doc, &actor).ok()
+        })
+        .unwrap_or_else(|| samskab_board::Board::new(&actor));
+    let role = role_group().unwrap_or_else(|| "other".into());
+    let mut session = ClientSession::new(
         board_id,
         Some(key.to_string()),
         Participant {
             id: participant.clone(),
             name: display_name(),
-            role: "other".into(),
-            color: color_for(&participant).into(),
+            color: role_color(&role).into(),
+            role,
         },
         replica,
     );
-    let mut session = session;
     session.set_participant_key(Some(participant_key()));
+    session.restore_unacknowledged(unacked);
+    // Someone who could edit before may keep editing offline.
+    if crate::boards::recall(board_id).is_some_and(|r| r.can_edit) {
+        signals.can_edit.set(true);
+    }
     CONTROLLER.with(|c| {
         *c.borrow_mut() = Some(Controller {
             board_id: board_id.to_string(),
@@ -164,10 +206,36 @@ pub fn open(board_id: &str, key: &str, title: &str) -> BoardSignals {
             entries: HashMap::new(),
             retries: 0,
             stopped: false,
+            saving: false,
+            dirty: false,
+            _online: None,
         })
     });
+    with(|c| c.refresh());
+    // Back online: try at once instead of waiting for the next retry.
+    let online = Closure::<dyn FnMut()>::new(|| {
+        let idle = with(|c| c.ws.is_none() && !c.stopped).unwrap_or(false);
+        if idle {
+            connect();
+        }
+    });
+    let _ = platform::window()
+        .add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+    with(|c| c._online = Some(online));
     connect();
     signals
+}
+
+/// Applies several edits as one gesture (moving a selection…).
+pub fn apply_all(ops: Vec<Op>) {
+    for op in ops {
+        apply(op);
+    }
+}
+
+/// The board as it is now (for tools that need more than the signals).
+pub fn read<R>(f: impl FnOnce(&samskab_board::Board) -> R) -> Option<R> {
+    with(|c| f(c.session.board()))
 }
 
 /// Applies one edit made by the person at this device.
@@ -177,13 +245,14 @@ pub fn apply(op: Op) {
         match c.session.apply(&op, &ctx) {
             Ok(()) => {}
             Err(BoardError::TextTooLong { .. }) => {
-                let s = crate::i18n::I18n::get().now();
+                let s = crate::i18n::strings();
                 c.signals.notice.set(Some(s.note_too_long.to_string()));
             }
             Err(e) => c.signals.notice.set(Some(e.to_string())),
         }
         c.flush();
         c.refresh();
+        c.persist();
     });
 }
 
@@ -217,6 +286,7 @@ fn step_history(back: bool) {
         }
         c.flush();
         c.refresh();
+        c.persist();
     });
 }
 
@@ -273,10 +343,59 @@ fn connect() {
 fn schedule_reconnect() {
     let delay = with(|c| {
         c.retries += 1;
-        (500 * 2_i32.saturating_pow(c.retries.min(5))).min(10_000)
+        (500 * 2_i32.saturating_pow(c.retries.min(5))).min(4_000)
     })
     .unwrap_or(1_000);
-    platform::set_timeout(delay, connect);
+    platform::set_timeout(delay, || {
+        if with(|c| c.ws.is_none() && !c.stopped).unwrap_or(false) {
+            connect();
+        }
+    });
+}
+
+/// Writes the board to IndexedDB (one write at a time; edits made during a
+/// write are written right after it).
+fn save_now() {
+    let job = with(|c| {
+        if c.saving {
+            c.dirty = true;
+            return None;
+        }
+        c.saving = true;
+        c.dirty = false;
+        let kept = Kept {
+            doc: c.session.save(),
+            unacked: c
+                .session
+                .unacknowledged_hashes()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            title: c.signals.title.get_untracked(),
+        };
+        Some((c.board_id.clone(), kept))
+    })
+    .flatten();
+    let Some((id, kept)) = job else { return };
+    leptos::task::spawn_local(async move {
+        if store::save(&id, &kept).await.is_err() {
+            let s = crate::i18n::strings();
+            with(|c| c.signals.notice.set(Some(s.not_kept.to_string())));
+        }
+        let again = with(|c| {
+            c.saving = false;
+            c.dirty
+        });
+        if again == Some(true) {
+            save_now();
+        }
+    });
+}
+
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(sig: RwSignal<T>, value: T) {
+    if sig.with_untracked(|v| v != &value) {
+        sig.set(value);
+    }
 }
 
 impl Controller {
@@ -291,15 +410,25 @@ impl Controller {
         for event in events {
             match event {
                 Event::Welcomed(w) => {
-                    self.signals.can_edit.set(w.permission.can_edit());
+                    let can = w.permission.can_edit();
+                    self.signals.can_edit.set(can);
+                    self.signals.joined.set(true);
+                    let mut r = crate::boards::recall(&self.board_id).unwrap_or_default();
+                    if r.can_edit != can {
+                        r.can_edit = can;
+                        crate::boards::remember(&self.board_id, &r);
+                    }
                     if let Some(t) = w.server_time_ms {
                         self.session.sync_clock(t, platform::now_ms());
                     }
                     crate::components::facilitation::publish(&self.session);
                 }
                 Event::Private(_) => crate::components::facilitation::publish(&self.session),
-                Event::Changed => self.refresh(),
-                Event::Acked => {}
+                Event::Changed => {
+                    self.refresh();
+                    self.persist();
+                }
+                Event::Acked => self.persist(),
                 Event::Presence(p) => self.signals.peers.update(|peers| {
                     match peers.iter_mut().find(|q| q.peer == p.peer) {
                         Some(q) => *q = p,
@@ -325,7 +454,7 @@ impl Controller {
                     }
                     ErrorReason::ShuttingDown => {}
                     _ => {
-                        let s = crate::i18n::I18n::get().now();
+                        let s = crate::i18n::strings();
                         self.signals
                             .notice
                             .set(Some(format!("{}{}", s.refused, e.message)));
@@ -335,6 +464,15 @@ impl Controller {
         }
         self.flush();
         self.update_status();
+    }
+
+    /// Keeps the board on this device (soon: the write is queued).
+    fn persist(&mut self) {
+        if self.saving {
+            self.dirty = true;
+        } else {
+            platform::set_timeout(0, save_now);
+        }
     }
 
     fn flush(&mut self) {
@@ -353,9 +491,14 @@ impl Controller {
     fn refresh(&mut self) {
         let board = self.session.board();
         let title = board.title();
-        if self.signals.title.get_untracked() != title {
+        if !title.is_empty() && self.signals.title.get_untracked() != title {
             self.signals.title.set(title);
         }
+        set_if_changed(self.signals.theme, board.theme());
+        set_if_changed(self.signals.template, board.template());
+        set_if_changed(self.signals.frames, board.frames());
+        set_if_changed(self.signals.connectors, board.connectors());
+        set_if_changed(self.signals.mindmaps, board.mindmaps());
         let views = board.notes();
         let mut order_changed = views.len() != self.entries.len();
         let mut next = HashMap::with_capacity(views.len());

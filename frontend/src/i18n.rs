@@ -90,6 +90,65 @@ pub struct Strings {
     pub revoked_title: &'static str,
     pub revoked_body: &'static str,
     pub redo: &'static str,
+    pub empty_note: &'static str,
+    pub connect_here: &'static str,
+    pub not_kept: &'static str,
+    pub canvas_label: &'static str,
+    pub minimap: &'static str,
+    pub frame_label: &'static str,
+    pub frame_name: &'static str,
+    pub delete_frame: &'static str,
+    pub tools: &'static str,
+    pub add_frame: &'static str,
+    pub tool_area: &'static str,
+    pub tool_connect: &'static str,
+    pub views: &'static str,
+    pub view_canvas: &'static str,
+    pub view_mindmap: &'static str,
+    pub view_list: &'static str,
+    pub zoom: &'static str,
+    pub zoom_out: &'static str,
+    pub zoom_in: &'static str,
+    pub zoom_fit: &'static str,
+    pub selection: &'static str,
+    pub selected_count: &'static str,
+    pub color: &'static str,
+    pub to_mindmap: &'static str,
+    pub delete: &'static str,
+    pub connect_first: &'static str,
+    pub connect_second: &'static str,
+    pub view_only: &'static str,
+    pub following: &'static str,
+    pub stop_following: &'static str,
+    pub follow: &'static str,
+    pub your_name: &'static str,
+    pub your_role: &'static str,
+    pub join_title: &'static str,
+    pub join_body: &'static str,
+    pub join: &'static str,
+    pub outside_frames: &'static str,
+    pub notes_heading: &'static str,
+    pub no_notes: &'static str,
+    pub empty_node: &'static str,
+    pub edit_node: &'static str,
+    pub expand: &'static str,
+    pub collapse: &'static str,
+    pub add_child: &'static str,
+    pub add_sibling: &'static str,
+    pub to_board: &'static str,
+    pub mindmap_keys: &'static str,
+    pub no_mindmap: &'static str,
+    pub new_board: &'static str,
+    pub theme_label: &'static str,
+    pub theme_placeholder: &'static str,
+    pub template_label: &'static str,
+    pub template_blank: &'static str,
+    pub template_postits: &'static str,
+    pub template_mindmap: &'static str,
+    pub recent_boards: &'static str,
+    pub template_frames: [&'static str; 3],
+    pub color_names: [&'static str; 6],
+    pub role_names: [&'static str; 4],
 }
 
 pub static EN: Strings = Strings {
@@ -134,6 +193,65 @@ pub static EN: Strings = Strings {
     revoked_title: "This link has been replaced",
     revoked_body: "The facilitator has issued a new link for this board. Ask them for it.",
     redo: "Redo",
+    empty_note: "empty",
+    connect_here: "Connect to this note",
+    not_kept: "This device could not keep the board (storage full or blocked). Your edits are still sent when online.",
+    canvas_label: "Board. Drag to move around, pinch or Ctrl+wheel to zoom, double-tap to add a note.",
+    minimap: "Overview of the whole board; tap to go there",
+    frame_label: "Frame",
+    frame_name: "Name of the frame",
+    delete_frame: "Delete frame (its notes stay)",
+    tools: "Tools",
+    add_frame: "Frame",
+    tool_area: "Select area",
+    tool_connect: "Arrow",
+    views: "Views",
+    view_canvas: "Board",
+    view_mindmap: "Mind map",
+    view_list: "List",
+    zoom: "Zoom",
+    zoom_out: "Zoom out",
+    zoom_in: "Zoom in",
+    zoom_fit: "Show all",
+    selection: "Selected notes",
+    selected_count: "selected",
+    color: "Colour",
+    to_mindmap: "To mind map",
+    delete: "Delete",
+    connect_first: "Tap the note the arrow starts from.",
+    connect_second: "Now tap the note the arrow points to.",
+    view_only: "View only",
+    following: "Following",
+    stop_following: "Stop following",
+    follow: "Tap to follow their view",
+    your_name: "Your name (shown to the others)",
+    your_role: "You take part as",
+    join_title: "Join the board",
+    join_body: "Tell the others who you are. No account is needed; this device remembers it.",
+    join: "Join",
+    outside_frames: "Not in a frame",
+    notes_heading: "Notes",
+    no_notes: "No notes.",
+    empty_node: "(empty)",
+    edit_node: "Edit text",
+    expand: "Expand",
+    collapse: "Collapse",
+    add_child: "Add child (Tab)",
+    add_sibling: "Add sibling (Enter)",
+    to_board: "To the board as a note",
+    mindmap_keys: "Arrows move, F2 or typing edits, Delete removes, Ctrl+←/→ fold.",
+    no_mindmap: "This board has no mind map yet.",
+    new_board: "New board",
+    theme_label: "Theme question (optional)",
+    theme_placeholder: "e.g. Who should take part?",
+    template_label: "Start from",
+    template_blank: "Blank board",
+    template_postits: "Post-it board (ideas, questions, actions)",
+    template_mindmap: "Mind map",
+    recent_boards: "Boards on this device",
+    template_frames: ["Ideas", "Questions", "Actions"],
+    color_names: ["yellow", "pink", "blue", "green", "orange", "purple"],
+    role_names: ["Citizen", "Politician", "Administrator", "Other"],
 };
 
 pub static DA: Strings = Strings {
@@ -178,7 +296,84 @@ pub static DA: Strings = Strings {
     revoked_title: "Dette link er erstattet",
     revoked_body: "Facilitatoren har udstedt et nyt link til tavlen. Bed om det.",
     redo: "Gentag",
+    empty_note: "tom",
+    connect_here: "Forbind til denne seddel",
+    not_kept: "Enheden kunne ikke gemme tavlen (lageret er fuldt eller blokeret). Dine ændringer sendes stadig, når du er online.",
+    canvas_label: "Tavle. Træk for at flytte rundt, knib eller Ctrl+hjul for at zoome, dobbelttryk for at tilføje en seddel.",
+    minimap: "Oversigt over hele tavlen; tryk for at gå dertil",
+    frame_label: "Ramme",
+    frame_name: "Rammens navn",
+    delete_frame: "Slet ramme (sedlerne bliver)",
+    tools: "Værktøjer",
+    add_frame: "Ramme",
+    tool_area: "Vælg område",
+    tool_connect: "Pil",
+    views: "Visninger",
+    view_canvas: "Tavle",
+    view_mindmap: "Mindmap",
+    view_list: "Liste",
+    zoom: "Zoom",
+    zoom_out: "Zoom ud",
+    zoom_in: "Zoom ind",
+    zoom_fit: "Vis alt",
+    selection: "Valgte sedler",
+    selected_count: "valgt",
+    color: "Farve",
+    to_mindmap: "Til mindmap",
+    delete: "Slet",
+    connect_first: "Tryk på den seddel, pilen skal starte fra.",
+    connect_second: "Tryk nu på den seddel, pilen skal pege på.",
+    view_only: "Kun visning",
+    following: "Følger",
+    stop_following: "Stop med at følge",
+    follow: "Tryk for at følge deres visning",
+    your_name: "Dit navn (vises for de andre)",
+    your_role: "Du deltager som",
+    join_title: "Deltag på tavlen",
+    join_body: "Fortæl de andre, hvem du er. Du behøver ingen konto; denne enhed husker det.",
+    join: "Deltag",
+    outside_frames: "Uden for rammer",
+    notes_heading: "Sedler",
+    no_notes: "Ingen sedler.",
+    empty_node: "(tom)",
+    edit_node: "Redigér tekst",
+    expand: "Fold ud",
+    collapse: "Fold sammen",
+    add_child: "Tilføj underpunkt (Tab)",
+    add_sibling: "Tilføj punkt (Enter)",
+    to_board: "Til tavlen som seddel",
+    mindmap_keys: "Pile flytter, F2 eller skriv for at redigere, Delete sletter, Ctrl+←/→ folder.",
+    no_mindmap: "Tavlen har endnu ingen mindmap.",
+    new_board: "Ny tavle",
+    theme_label: "Temaspørgsmål (valgfrit)",
+    theme_placeholder: "fx Hvem skal deltage?",
+    template_label: "Start med",
+    template_blank: "Tom tavle",
+    template_postits: "Post-it-tavle (idéer, spørgsmål, handlinger)",
+    template_mindmap: "Mindmap",
+    recent_boards: "Tavler på denne enhed",
+    template_frames: ["Idéer", "Spørgsmål", "Handlinger"],
+    color_names: ["gul", "lyserød", "blå", "grøn", "orange", "lilla"],
+    role_names: ["Borger", "Politiker", "Administration", "Andet"],
 };
+
+impl Strings {
+    pub fn color_name(&self, c: samskab_board::Color) -> &'static str {
+        let i = samskab_board::Color::ALL
+            .iter()
+            .position(|x| *x == c)
+            .unwrap_or(0);
+        self.color_names[i]
+    }
+
+    pub fn role_name(&self, r: samskab_board::RoleGroup) -> &'static str {
+        let i = samskab_board::RoleGroup::ALL
+            .iter()
+            .position(|x| *x == r)
+            .unwrap_or(3);
+        self.role_names[i]
+    }
+}
 
 /// The current language, shared through context.
 #[derive(Debug, Clone, Copy)]
@@ -270,12 +465,8 @@ pub struct FacilStrings {
     pub action: &'static str,
     pub from_note: &'static str,
     pub owner: &'static str,
-    pub deadline: &'static str,
     pub done_when: &'static str,
     pub create_action: &'static str,
-    pub anonymous: &'static str,
-    pub follow_me: &'static str,
-    pub release: &'static str,
 }
 
 pub const FACIL_EN: FacilStrings = FacilStrings {
@@ -325,12 +516,8 @@ pub const FACIL_EN: FacilStrings = FacilStrings {
     action: "New action",
     from_note: "From note",
     owner: "Owner",
-    deadline: "Deadline",
     done_when: "Done when",
     create_action: "Create action",
-    anonymous: "Anonymous",
-    follow_me: "Bring everyone here",
-    release: "Release",
 };
 
 pub const FACIL_DA: FacilStrings = FacilStrings {
@@ -380,12 +567,8 @@ pub const FACIL_DA: FacilStrings = FacilStrings {
     action: "Ny handling",
     from_note: "Fra seddel",
     owner: "Ansvarlig",
-    deadline: "Frist",
     done_when: "Færdig når",
     create_action: "Opret handling",
-    anonymous: "Anonym",
-    follow_me: "Saml alle her",
-    release: "Slip",
 };
 
 impl I18n {
@@ -408,4 +591,10 @@ impl I18n {
     pub fn now_lang_code(self) -> &'static str {
         self.0.get_untracked().code()
     }
+}
+
+/// The current strings, outside any component (event handlers, the
+/// controller): the stored choice, else the browser's language.
+pub fn strings() -> &'static Strings {
+    Lang::detect().strings()
 }

@@ -4,10 +4,13 @@
 mod api;
 mod app;
 mod boards;
+mod camera;
 mod components;
 mod controller;
 mod i18n;
 mod platform;
+mod store;
+mod ui;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -98,3 +98,33 @@ pub fn set_timeout(ms: i32, f: impl FnOnce() + 'static) {
 pub fn copy_to_clipboard(text: &str) {
     let _ = window().navigator().clipboard().write_text(text);
 }
+
+/// How much of the canvas is visible above the on-screen keyboard: the
+/// visual viewport's bottom, measured from the canvas's top edge.
+pub fn visible_canvas_height() -> f64 {
+    let w = window();
+    let canvas_top = w
+        .document()
+        .and_then(|d| d.query_selector("[data-testid=canvas]").ok().flatten())
+        .map(|c| c.get_bounding_client_rect().top())
+        .unwrap_or(0.0);
+    let bottom = match w.visual_viewport() {
+        Some(v) => v.offset_top() + v.height(),
+        None => w
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or(768.0),
+    };
+    bottom - canvas_top
+}
+
+/// Calls `f` when the visual viewport changes size (the on-screen keyboard
+/// opens or closes).
+pub fn on_visual_viewport_resize(f: impl FnMut() + 'static) {
+    if let Some(v) = window().visual_viewport() {
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
+        let _ = v.add_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+}

@@ -82,8 +82,34 @@ impl Chrome {
         anyhow::bail!("chromedriver did not start on port {port}")
     }
 
-    /// A new browser at `width`×`height`; `touch` emulates a touch screen.
+    /// A new browser at `width`×`height`.
     pub async fn session(&mut self, width: u32, height: u32, lang: &str) -> anyhow::Result<Client> {
+        self.session_with(width, height, lang, None).await
+    }
+
+    /// A tablet: a `width`×`height` touch screen (chromedriver's mobile
+    /// emulation), driven with touch pointers.
+    pub async fn touch_session(
+        &mut self,
+        width: u32,
+        height: u32,
+        lang: &str,
+    ) -> anyhow::Result<Client> {
+        let emulation = json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true, "mobile": true },
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Tablet) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+        });
+        self.session_with(width, height, lang, Some(emulation))
+            .await
+    }
+
+    async fn session_with(
+        &mut self,
+        width: u32,
+        height: u32,
+        lang: &str,
+        mobile: Option<Value>,
+    ) -> anyhow::Result<Client> {
         let chromium =
             std::env::var("SAMSKAB_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let profile = tempfile::tempdir()?;
@@ -102,13 +128,16 @@ impl Chrome {
             format!("--lang={lang}"),
         ];
         self.profiles.push(profile);
-        let caps = json!({
+        let mut caps = json!({
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": args,
                 "prefs": { "intl.accept_languages": lang },
             }
         });
+        if let Some(m) = mobile {
+            caps["goog:chromeOptions"]["mobileEmulation"] = m;
+        }
         let Value::Object(caps) = caps else {
             unreachable!()
         };

@@ -4,6 +4,8 @@
 
 pub mod browser;
 mod client;
+pub mod gate;
+pub mod pages;
 pub mod process;
 mod server;
 

@@ -5,6 +5,7 @@ use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use samskab_tests::TestServer;
 use samskab_tests::browser::{Chrome, dist_dir, eventually, screenshot};
+use samskab_tests::pages::open_as;
 use serde_json::Value;
 
 const T: Duration = Duration::from_secs(15);
@@ -42,6 +43,10 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
         .for_element(Locator::Css("[data-testid=new-board-title]"))
         .await?
         .send_keys("Hvornår skal borgerne inddrages?")
+        .await?;
+    anna.find(Locator::Css("[data-testid=display-name]"))
+        .await?
+        .send_keys("Anna")
         .await?;
     screenshot(&anna, "01-start-page-da").await?;
     anna.find(Locator::Css("[data-testid=create-board]"))
@@ -87,8 +92,8 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
         .click()
         .await?;
 
-    // Bo opens the shared URL.
-    bo.goto(&url).await?;
+    // Bo opens the shared URL and says who he is.
+    open_as(&bo, &url, "Bo", "citizen").await?;
     bo.wait()
         .at_most(T)
         .for_element(Locator::Css("[data-testid=add-note]"))
@@ -136,7 +141,7 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
 
     // A viewer sees the board live, with no editing controls, and keys do nothing.
     let cecilie = chrome.session(1024, 768, "da-DK").await?;
-    cecilie.goto(&viewer_url).await?;
+    open_as(&cecilie, &viewer_url, "Cecilie", "other").await?;
     eventually(&cecilie, T, "viewer sees the note", &format!(
         "const t = (() => {{ {NOTE_TEXTS} }})(); return t.includes('Borgerne skal med fra start') ? t : null;"
     )).await?;
@@ -303,7 +308,8 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
         &port_url[..port_url.find("/b/").unwrap_or(0)],
         &server.url(""),
     );
-    bo.goto(&restarted).await?;
+    // (A new port is a new origin: the browser asks Bo's name again.)
+    open_as(&bo, &restarted, "Bo", "citizen").await?;
     let after_restart = eventually(
         &bo,
         T,

@@ -3,16 +3,21 @@ use leptos::task::spawn_local;
 use samskab_board::{Color, Op};
 
 use crate::api::{self, ApiError};
+use crate::components::canvas::{Canvas, add_note_at};
 use crate::components::facilitation::FacilitationPanel;
+use crate::components::join_dialog::JoinDialog;
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::list_view::ListView;
 use crate::components::message_page::MessagePage;
-use crate::components::note_card::NoteCard;
+use crate::components::mindmap::MindMap;
 use crate::components::presence_list::PresenceList;
 use crate::components::share_panel::SharePanel;
 use crate::components::status_badge::StatusBadge;
+use crate::components::toolbar::{Toolbar, delete_selected, zoom_by, zoom_to_fit};
 use crate::controller::{self, BoardSignals, Fatal};
 use crate::i18n::I18n;
 use crate::platform;
+use crate::ui::{Tool, Ui, View, move_ops};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Load {
@@ -23,12 +28,15 @@ enum Load {
     Unreachable,
 }
 
-/// `/b/<id>`: checks the board exists, then shows it.
+/// `/b/<id>`: asks for a name the first time, loads the copy kept on this
+/// device, checks the board exists, then shows it. With the server out of
+/// reach and a copy on this device, the board opens offline.
 #[component]
 pub fn BoardPage(id: String) -> impl IntoView {
     let i18n = I18n::get();
     let load = RwSignal::new(Load::Loading);
     let signals = RwSignal::new(None::<BoardSignals>);
+    let needs_name = RwSignal::new(controller::display_name().trim().is_empty());
     let fetch = {
         let id = id.clone();
         move || {
@@ -39,9 +47,16 @@ pub fn BoardPage(id: String) -> impl IntoView {
             };
             load.set(Load::Loading);
             spawn_local(async move {
+                let kept = crate::store::load(&id).await;
                 match api::board_info(&id, &key).await {
                     Ok(info) => {
-                        signals.set(Some(controller::open(&info.id, &key, &info.title)));
+                        crate::boards::touch(&info.id, &info.title);
+                        signals.set(Some(controller::open(&info.id, &key, &info.title, kept)));
+                        load.set(Load::Ready);
+                    }
+                    Err(ApiError::Unreachable) if kept.is_some() => {
+                        let title = kept.as_ref().map(|k| k.title.clone()).unwrap_or_default();
+                        signals.set(Some(controller::open(&id, &key, &title, kept)));
                         load.set(Load::Ready);
                     }
                     Err(ApiError::NotFound) => load.set(Load::NotFound),
@@ -51,9 +66,18 @@ pub fn BoardPage(id: String) -> impl IntoView {
             });
         }
     };
-    fetch();
     let retry = StoredValue::new(fetch);
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) || needs_name.get() {
+            return done.unwrap_or(false);
+        }
+        retry.with_value(|f| f());
+        true
+    });
     move || {
+        if needs_name.get() {
+            return view! { <JoinDialog done=needs_name/> }.into_any();
+        }
         match load.get() {
         Load::Loading => view! { <p class="loading" data-testid="loading">{i18n.t(|s| s.loading)}</p> }.into_any(),
         Load::NotFound => view! {
@@ -80,68 +104,166 @@ pub fn BoardPage(id: String) -> impl IntoView {
     }
 }
 
-/// Where the next note added from the toolbar goes: a loose grid, so that
-/// notes added one after another do not hide each other.
-fn next_note_position(count: usize) -> (f64, f64) {
-    let col = (count % 5) as f64;
-    let row = ((count / 5) % 8) as f64;
-    (40.0 + col * 230.0 + row * 12.0, 40.0 + row * 190.0)
+/// A panel that opens under the top bar, with its button.
+#[derive(Clone)]
+struct PanelDef {
+    name: &'static str,
+    label: fn(&'static crate::i18n::Strings) -> &'static str,
+    body: fn(BoardSignals) -> AnyView,
 }
 
-fn add_note_at(x: f64, y: f64) {
-    controller::apply(Op::CreateNote {
-        id: platform::random_id(),
-        x,
-        y,
-        color: Color::Yellow,
-        text: String::new(),
+/// The board's panels. To add one, add one line here.
+const PANELS: &[PanelDef] = &[PanelDef {
+    name: "share",
+    label: |s| s.share,
+    body: |_| view! { <SharePanel/> }.into_any(),
+}];
+
+/// Keys on the board (not while typing in a field): N adds a note, Delete
+/// removes the selection, arrows move it (or pan), + / − / 0 zoom, Escape
+/// lets go. A viewer's keys change nothing on the board.
+fn on_key(ev: &web_sys::KeyboardEvent, ui: Ui, can_edit: bool) {
+    if ui.view.get_untracked() != View::Canvas {
+        return;
+    }
+    let typing = document().active_element().is_some_and(|a| {
+        matches!(a.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            || a.closest(".mindmap").ok().flatten().is_some()
+    });
+    if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return;
+    }
+    let step = if ev.shift_key() { 1.0 } else { 20.0 };
+    let arrow = match ev.key().as_str() {
+        "ArrowLeft" => Some((-step, 0.0)),
+        "ArrowRight" => Some((step, 0.0)),
+        "ArrowUp" => Some((0.0, -step)),
+        "ArrowDown" => Some((0.0, step)),
+        _ => None,
+    };
+    match ev.key().as_str() {
+        "n" | "N" if can_edit => {
+            let (x, y) = ui.center();
+            add_note_at(ui, x, y);
+        }
+        "Delete" | "Backspace" if can_edit => delete_selected(ui),
+        "+" | "=" => zoom_by(ui, 1.25),
+        "-" => zoom_by(ui, 1.0 / 1.25),
+        "0" => zoom_to_fit(ui),
+        "Escape" => {
+            ui.selected.set(Default::default());
+            ui.tool.set(Tool::Select);
+            ui.connect_from.set(None);
+        }
+        _ => match arrow {
+            Some((dx, dy)) if ui.selected.with_untracked(|s| !s.is_empty()) => {
+                if !can_edit {
+                    return;
+                }
+                let ids = ui.selected.get_untracked();
+                let (notes, frames) = controller::read(|b| {
+                    (
+                        ids.iter().filter_map(|i| b.note(i)).collect::<Vec<_>>(),
+                        b.frames(),
+                    )
+                })
+                .unwrap_or_default();
+                controller::apply_all(move_ops(&notes, &frames, dx, dy));
+            }
+            Some((dx, dy)) => ui.camera.update(|c| c.pan_by(-dx * 4.0, -dy * 4.0)),
+            None => return,
+        },
+    }
+    ev.prevent_default();
+}
+
+/// Follows another person's view while `ui.following` names them.
+fn follow(ui: Ui, peers: RwSignal<Vec<samskab_protocol::PeerPresence>>) {
+    Effect::new(move |_| {
+        let Some(peer) = ui.following.get() else {
+            return;
+        };
+        let vp = peers.with(|ps| {
+            ps.iter()
+                .find(|p| p.peer == peer)
+                .map(|p| p.presence.viewport)
+        });
+        match vp {
+            Some(Some(v)) => {
+                let (w, h) = ui.size.get_untracked();
+                let mut c = ui.camera.get_untracked();
+                c.zoom = v.zoom;
+                c.center_on(v.x + v.w / 2.0, v.y + v.h / 2.0, w, h);
+                ui.camera.set(c);
+            }
+            Some(None) => {}
+            None => ui.following.set(None),
+        }
     });
 }
 
 #[component]
 fn BoardView(signals: BoardSignals) -> impl IntoView {
     let i18n = I18n::get();
+    let ui = Ui::provide();
     let BoardSignals {
-        notes,
         title,
         status,
         fatal,
         notice,
         can_edit,
-        can_undo,
-        can_redo,
         peers,
+        joined,
+        ..
     } = signals;
     // Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y (⌘ on a Mac) undo and redo my own edits,
     // also inside a note, where the browser's own undo would not know about
     // other people's typing.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if !(ev.ctrl_key() || ev.meta_key()) || !can_edit.get_untracked() {
+        let edit = can_edit.get_untracked();
+        if ev.ctrl_key() || ev.meta_key() {
+            if !edit {
+                return;
+            }
+            match ev.key().to_lowercase().as_str() {
+                "z" if ev.shift_key() => controller::redo(),
+                "z" => controller::undo(),
+                "y" => controller::redo(),
+                _ => return,
+            }
+            ev.prevent_default();
             return;
         }
-        match ev.key().to_lowercase().as_str() {
-            "z" if ev.shift_key() => controller::redo(),
-            "z" => controller::undo(),
-            "y" => controller::redo(),
-            _ => return,
-        }
-        ev.prevent_default();
+        on_key(&ev, ui, edit);
     });
     on_cleanup(move || keys.remove());
-    let add = move |_| {
-        let (x, y) = next_note_position(notes.with_untracked(Vec::len));
-        add_note_at(x, y);
-    };
-    let on_dblclick = move |ev: leptos::ev::MouseEvent| {
-        let on_background = ev.target().is_some() && ev.target() == ev.current_target();
-        if on_background && can_edit.get_untracked() {
-            add_note_at(
-                (ev.offset_x() as f64 - 100.0).max(0.0),
-                (ev.offset_y() as f64 - 40.0).max(0.0),
+    follow(ui, peers);
+    crate::platform::on_visual_viewport_resize(move || {
+        // The on-screen keyboard opened: keep the note being typed in view.
+        if let Some(id) = document()
+            .active_element()
+            .and_then(|a| a.closest("[data-note-id]").ok().flatten())
+            .and_then(|n| n.get_attribute("data-note-id"))
+            && let Some(n) = controller::read(|b| b.note(&id)).flatten()
+        {
+            ui.reveal(
+                crate::camera::Rect {
+                    x: n.x,
+                    y: n.y,
+                    w: n.w,
+                    h: n.h,
+                },
+                crate::platform::visible_canvas_height(),
             );
         }
-    };
-    let sharing = RwSignal::new(false);
+    });
+    // The device that created the board sets it up once it may edit.
+    Effect::new(move |_| {
+        if joined.get() && can_edit.get() {
+            apply_setup(ui);
+        }
+    });
+    let open_panel = RwSignal::new(None::<&'static str>);
     let shown_title = move || {
         let t = title.get();
         if t.trim().is_empty() {
@@ -155,6 +277,14 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
             platform::set_timeout(5000, move || notice.set(None));
         }
     });
+    let following_name = move || {
+        let peer = ui.following.get()?;
+        peers.with(|ps| {
+            ps.iter()
+                .find(|p| p.peer == peer)
+                .map(|p| p.participant.name.clone())
+        })
+    };
     move || {
         match fatal.get() {
         Some(Fatal::NotFound) => view! {
@@ -173,50 +303,108 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
             <div class="board-page">
                 <header class="topbar">
                     <a class="brand-small" href="/">"Samskab"</a>
-                    <h1 class="board-title" data-testid="board-title">{shown_title}</h1>
-                    <div class="topbar-actions">
-                        <Show when=move || can_edit.get()>
-                            <button class="btn btn-primary" data-testid="add-note" on:click=add>
-                                <span aria-hidden="true">"+ "</span>{i18n.t(|s| s.add_note)}
-                            </button>
-                            <button class="btn" data-testid="undo" title=i18n.t(|s| s.undo)
-                                disabled=move || !can_undo.get() on:click=move |_| controller::undo()>
-                                <span aria-hidden="true">"↶ "</span>{i18n.t(|s| s.undo)}
-                            </button>
-                            <button class="btn" data-testid="redo" title=i18n.t(|s| s.redo)
-                                disabled=move || !can_redo.get() on:click=move |_| controller::redo()>
-                                <span aria-hidden="true">"↷ "</span>{i18n.t(|s| s.redo)}
-                            </button>
+                    <div class="board-heading">
+                        <h1 class="board-title" data-testid="board-title">{shown_title}</h1>
+                        <Show when=move || !signals.theme.with(|t| t.trim().is_empty())>
+                            <p class="board-theme" data-testid="board-theme">{move || signals.theme.get()}</p>
                         </Show>
-                        <button class="btn" data-testid="share" aria-expanded=move || sharing.get().to_string()
-                            on:click=move |_| sharing.update(|s| *s = !*s)>
-                            {i18n.t(|s| s.share)}
-                        </button>
+                    </div>
+                    <div class="topbar-actions">
+                        <Show when=move || !can_edit.get() && joined.get()>
+                            <span class="viewer-badge" data-testid="viewer-badge">{i18n.t(|s| s.view_only)}</span>
+                        </Show>
+                        {PANELS.iter().map(|p| {
+                            let name = p.name;
+                            view! {
+                                <button class="btn" data-testid=name
+                                    aria-expanded=move || (open_panel.get() == Some(name)).to_string()
+                                    on:click=move |_| open_panel.update(|o| *o = if *o == Some(name) { None } else { Some(name) })>
+                                    {i18n.t(p.label)}
+                                </button>
+                            }
+                        }).collect::<Vec<_>>()}
                         <PresenceList peers=peers/>
                         <StatusBadge status=status/>
                         <LanguageSwitch/>
                     </div>
                 </header>
-                <Show when=move || sharing.get()>
-                    <SharePanel/>
-                </Show>
+                {move || open_panel.get().and_then(|name| PANELS.iter().find(|p| p.name == name)).map(|p| (p.body)(signals))}
                 <FacilitationPanel/>
+                <Toolbar signals=signals/>
                 <Show when=move || notice.get().is_some()>
                     <p class="notice" role="alert" data-testid="notice">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
-                <div class="viewport">
-                    <div class="canvas" data-testid="canvas" on:dblclick=on_dblclick>
-                        <Show when=move || notes.with(Vec::is_empty)>
-                            <p class="empty-hint">{i18n.t(|s| s.empty_board)}</p>
-                        </Show>
-                        <For each=move || notes.get() key=|entry| entry.id.clone() let:entry>
-                            <NoteCard view=entry.view can_edit=can_edit peers=peers/>
-                        </For>
-                    </div>
+                <Show when=move || ui.following.get().is_some()>
+                    <p class="follow-banner" role="status" data-testid="following">
+                        {move || format!("{} {}", i18n.t(|s| s.following)(), following_name().unwrap_or_default())}
+                        <button class="btn" data-testid="stop-following" on:click=move |_| ui.following.set(None)>
+                            {i18n.t(|s| s.stop_following)}
+                        </button>
+                    </p>
+                </Show>
+                <div class="stage">
+                    {move || match ui.view.get() {
+                        View::Canvas => view! { <Canvas signals=signals/> }.into_any(),
+                        View::MindMap(id) => view! { <MindMap signals=signals map=id/> }.into_any(),
+                        View::List => view! { <ListView signals=signals/> }.into_any(),
+                    }}
                 </div>
             </div>
         }
         .into_any(),
     }
+    }
+}
+
+/// The theme question and the template chosen when the board was created
+/// on this device, applied once.
+fn apply_setup(ui: Ui) {
+    let Some(id) = controller::board_id() else {
+        return;
+    };
+    let Some(mut r) = crate::boards::recall(&id) else {
+        return;
+    };
+    let Some(setup) = r.setup.take() else { return };
+    crate::boards::remember(&id, &r);
+    let s = I18n::get().now();
+    if !setup.theme.trim().is_empty() {
+        controller::apply(Op::SetTheme {
+            theme: setup.theme.clone(),
+        });
+    }
+    controller::apply(Op::SetTemplate {
+        template: setup.template.clone(),
+    });
+    match setup.template.as_str() {
+        "postits" => {
+            for (i, name) in s.template_frames.iter().enumerate() {
+                controller::apply(Op::CreateFrame {
+                    id: platform::random_id(),
+                    name: name.to_string(),
+                    x: 40.0 + i as f64 * 520.0,
+                    y: 40.0,
+                    w: 480.0,
+                    h: 640.0,
+                    color: [Color::Blue, Color::Green, Color::Orange][i % 3],
+                });
+            }
+            platform::set_timeout(50, move || crate::components::toolbar::zoom_to_fit(ui));
+        }
+        "mindmap" => {
+            let map = platform::random_id();
+            let root = if setup.theme.trim().is_empty() {
+                controller::read(|b| b.title()).unwrap_or_default()
+            } else {
+                setup.theme
+            };
+            controller::apply(Op::CreateMindMap {
+                id: map.clone(),
+                root: platform::random_id(),
+                text: root,
+            });
+            ui.view.set(View::MindMap(map));
+        }
+        _ => {}
     }
 }

@@ -1,9 +1,16 @@
 pub mod board_page;
+pub mod canvas;
 pub mod facilitation;
+pub mod frame_box;
 pub mod home;
+pub mod join_dialog;
 pub mod language_switch;
+pub mod list_view;
 pub mod message_page;
+pub mod mindmap;
+pub mod minimap;
 pub mod note_card;
 pub mod presence_list;
 pub mod share_panel;
 pub mod status_badge;
+pub mod toolbar;

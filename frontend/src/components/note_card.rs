@@ -1,20 +1,23 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use samskab_board::{NoteView, Op, text_splice};
-use samskab_protocol::{Dragging, PeerPresence, Presence};
+use samskab_protocol::{Dragging, PeerPresence};
 use wasm_bindgen::JsCast;
 
+use crate::camera::Rect;
 use crate::controller;
 use crate::i18n::I18n;
+use crate::ui::{Tool, Ui, move_ops};
 
-/// Where a drag started: pointer position and the note's position then.
+/// Where a drag started: pointer position (screen) and when.
 #[derive(Debug, Clone, Copy)]
 struct DragStart {
     pointer: i32,
     px: f64,
     py: f64,
-    x: f64,
-    y: f64,
+    at: f64,
+    moved: bool,
+    touch: bool,
 }
 
 /// Keeps the caret where the person was typing when someone else's edit
@@ -47,7 +50,10 @@ fn chars_to_utf16(text: &str, chars: usize) -> u32 {
     text.chars().take(chars).map(|c| c.len_utf16() as u32).sum()
 }
 
-/// One sticky note: drag by its grip, type in its body.
+/// One sticky note: drag by its grip (mouse, touch or pen), type in its
+/// body, resize by its corner. Tapping the grip selects it; shift-tap or a
+/// long press adds it to the selection; dragging a selected note moves the
+/// whole selection.
 #[component]
 pub fn NoteCard(
     view: RwSignal<NoteView>,
@@ -55,11 +61,16 @@ pub fn NoteCard(
     peers: RwSignal<Vec<PeerPresence>>,
 ) -> impl IntoView {
     let i18n = I18n::get();
+    let ui = Ui::get();
     let id = view.with_untracked(|v| v.id.clone());
     let drag = RwSignal::new(None::<DragStart>);
-    let last_shared = StoredValue::new(0_i64);
-    let offset = RwSignal::new(None::<(f64, f64)>);
+    let resize = RwSignal::new(None::<(i32, f64, f64, f64, f64)>);
+    let size = RwSignal::new(None::<(f64, f64)>);
     let text_ref = NodeRef::<Textarea>::new();
+    let selected = {
+        let id = id.clone();
+        Memo::new(move |_| ui.selected.with(|s| s.contains(&id)))
+    };
 
     // Remote text changes: update the textarea without losing the caret.
     Effect::new(move |_| {
@@ -110,76 +121,204 @@ pub fn NoteCard(
             }
         }
     };
+    // The note being typed stays in view, above the on-screen keyboard.
+    let reveal = move || {
+        let v = view.get_untracked();
+        ui.reveal(
+            Rect {
+                x: v.x,
+                y: v.y,
+                w: v.w,
+                h: v.h,
+            },
+            crate::platform::visible_canvas_height(),
+        );
+    };
+    let on_focus = {
+        let id = id.clone();
+        move |_| {
+            if !selected.get_untracked() {
+                ui.select_only(&id);
+            }
+            reveal();
+            // The keyboard takes a moment to open.
+            crate::platform::set_timeout(400, reveal);
+        }
+    };
 
-    let pointer_down = move |ev: leptos::ev::PointerEvent| {
-        if !can_edit.get_untracked() || ev.button() > 0 {
+    let connect_tap = {
+        let id = id.clone();
+        move || match ui.connect_from.get_untracked() {
+            None => ui.connect_from.set(Some(id.clone())),
+            Some(from) if from == id => ui.connect_from.set(None),
+            Some(from) => {
+                controller::apply(Op::Connect {
+                    id: crate::platform::random_id(),
+                    from,
+                    to: id.clone(),
+                    label: String::new(),
+                });
+                ui.connect_from.set(None);
+            }
+        }
+    };
+
+    let pointer_down = {
+        let id = id.clone();
+        let connect_tap = connect_tap.clone();
+        move |ev: leptos::ev::PointerEvent| {
+            if ev.button() > 0 {
+                return;
+            }
+            ev.stop_propagation();
+            if let Some(t) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                if t.closest("button").ok().flatten().is_some() {
+                    return;
+                }
+                let _ = t.set_pointer_capture(ev.pointer_id());
+            }
+            ev.prevent_default();
+            ui.following.set(None);
+            if ui.tool.get_untracked() == Tool::Connect && can_edit.get_untracked() {
+                connect_tap();
+                return;
+            }
+            if ev.shift_key() {
+                ui.toggle_selected(&id);
+            } else if !selected.get_untracked() {
+                ui.select_only(&id);
+            }
+            let start = DragStart {
+                pointer: ev.pointer_id(),
+                px: ev.client_x() as f64,
+                py: ev.client_y() as f64,
+                at: crate::platform::now_ms() as f64,
+                moved: false,
+                touch: ev.pointer_type() != "mouse",
+            };
+            drag.set(Some(start));
+            // A long press (touch or pen) adds the note to the selection.
+            if start.touch {
+                let id = id.clone();
+                crate::platform::set_timeout(550, move || {
+                    if drag
+                        .get_untracked()
+                        .is_some_and(|d| !d.moved && d.at == start.at)
+                    {
+                        ui.selected.update(|s| {
+                            s.insert(id.clone());
+                        });
+                        drag.set(None);
+                    }
+                });
+            }
+        }
+    };
+    let pointer_move = {
+        let id = id.clone();
+        move |ev: leptos::ev::PointerEvent| {
+            let Some(mut d) = drag
+                .get_untracked()
+                .filter(|d| d.pointer == ev.pointer_id())
+            else {
+                return;
+            };
+            let zoom = ui.camera.get_untracked().zoom;
+            let (dx, dy) = (ev.client_x() as f64 - d.px, ev.client_y() as f64 - d.py);
+            if !d.moved && dx.abs() + dy.abs() < 4.0 {
+                return;
+            }
+            if !can_edit.get_untracked() {
+                return;
+            }
+            if !d.moved {
+                d.moved = true;
+                drag.set(Some(d));
+            }
+            let (bx, by) = (dx / zoom, dy / zoom);
+            ui.group_drag.set(Some((bx, by)));
+            // Others see the note move while it is dragged (as presence; the
+            // move itself is committed on drop).
+            let v = view.get_untracked();
+            ui.share_dragging(Some(Dragging {
+                id: id.clone(),
+                x: v.x + bx,
+                y: v.y + by,
+            }));
+        }
+    };
+    let pointer_up = move |ev: leptos::ev::PointerEvent| {
+        if drag
+            .get_untracked()
+            .is_none_or(|d| d.pointer != ev.pointer_id())
+        {
             return;
         }
+        drag.set(None);
+        if let Some((dx, dy)) = ui.group_drag.get_untracked() {
+            ui.share_dragging(None);
+            let ids = ui.selected.get_untracked();
+            let (notes, frames) = controller::read(|b| {
+                (
+                    ids.iter().filter_map(|i| b.note(i)).collect::<Vec<_>>(),
+                    b.frames(),
+                )
+            })
+            .unwrap_or_default();
+            controller::apply_all(move_ops(&notes, &frames, dx, dy));
+            ui.group_drag.set(None);
+        }
+    };
+    let pointer_cancel = move |_ev: leptos::ev::PointerEvent| {
+        ui.share_dragging(None);
+        drag.set(None);
+        ui.group_drag.set(None);
+    };
+
+    let resize_down = move |ev: leptos::ev::PointerEvent| {
+        ev.stop_propagation();
+        ev.prevent_default();
         if let Some(t) = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         {
-            if t.closest("button").ok().flatten().is_some() {
-                return;
-            }
             let _ = t.set_pointer_capture(ev.pointer_id());
         }
-        ev.prevent_default();
         let v = view.get_untracked();
-        drag.set(Some(DragStart {
-            pointer: ev.pointer_id(),
-            px: ev.client_x() as f64,
-            py: ev.client_y() as f64,
-            x: v.x,
-            y: v.y,
-        }));
+        resize.set(Some((
+            ev.pointer_id(),
+            ev.client_x() as f64,
+            ev.client_y() as f64,
+            v.w,
+            v.h,
+        )));
     };
-    let pointer_move = move |ev: leptos::ev::PointerEvent| {
-        if let Some(d) = drag
-            .get_untracked()
-            .filter(|d| d.pointer == ev.pointer_id())
+    let resize_move = move |ev: leptos::ev::PointerEvent| {
+        if let Some((p, px, py, w, h)) = resize.get_untracked()
+            && p == ev.pointer_id()
         {
-            let x = (d.x + ev.client_x() as f64 - d.px).max(0.0);
-            let y = (d.y + ev.client_y() as f64 - d.py).max(0.0);
-            offset.set(Some((x, y)));
-            // Others see the note move while it is dragged (as presence; the
-            // move itself is committed on drop). At most 20 updates a second.
-            let now = crate::platform::now_ms();
-            if now - last_shared.get_value() >= 50 {
-                last_shared.set_value(now);
-                let id = view.with_untracked(|v| v.id.clone());
-                controller::share_presence(Presence {
-                    dragging: Some(Dragging { id, x, y }),
-                    ..Presence::default()
-                });
-            }
+            let zoom = ui.camera.get_untracked().zoom;
+            let nw = (w + (ev.client_x() as f64 - px) / zoom).clamp(120.0, 1200.0);
+            let nh = (h + (ev.client_y() as f64 - py) / zoom).clamp(100.0, 1200.0);
+            size.set(Some((nw, nh)));
         }
     };
-    let pointer_up = {
+    let resize_up = {
         let id = id.clone();
-        move |ev: leptos::ev::PointerEvent| {
-            if drag
-                .get_untracked()
-                .is_none_or(|d| d.pointer != ev.pointer_id())
-            {
-                return;
-            }
-            drag.set(None);
-            controller::share_presence(Presence::default());
-            if let Some((x, y)) = offset.get_untracked() {
-                controller::apply(Op::MoveNote {
+        move |_ev: leptos::ev::PointerEvent| {
+            resize.set(None);
+            if let Some((w, h)) = size.get_untracked() {
+                controller::apply(Op::ResizeNote {
                     id: id.clone(),
-                    x,
-                    y,
+                    w: w.round(),
+                    h: h.round(),
                 });
             }
-            offset.set(None);
+            size.set(None);
         }
-    };
-    let pointer_cancel = move |_ev: leptos::ev::PointerEvent| {
-        controller::share_presence(Presence::default());
-        drag.set(None);
-        offset.set(None);
     };
     let delete = {
         let id = id.clone();
@@ -199,16 +338,26 @@ pub fn NoteCard(
             })
         })
     });
+    let mine = Memo::new(move |_| {
+        if selected.get() {
+            ui.group_drag.get()
+        } else {
+            None
+        }
+    });
     let style = move || {
         let v = view.get();
-        let (x, y) = offset.get().or_else(|| remote.get()).unwrap_or((v.x, v.y));
+        let (x, y) = match (mine.get(), remote.get()) {
+            (Some((dx, dy)), _) => (v.x + dx, v.y + dy),
+            (None, Some(p)) => p,
+            (None, None) => (v.x, v.y),
+        };
+        let (w, h) = size.get().unwrap_or((v.w, v.h));
         // Stacking follows the DOM order (the list is sorted by z); a note
         // being dragged goes on top of everything.
         format!(
-            "transform: translate({x}px, {y}px); width: {}px; height: {}px;{}",
-            v.w,
-            v.h,
-            if offset.get().is_some() || remote.get().is_some() {
+            "transform: translate({x}px, {y}px); width: {w}px; height: {h}px;{}",
+            if mine.get().is_some() || remote.get().is_some() {
                 " z-index: 1000000;"
             } else {
                 ""
@@ -218,22 +367,35 @@ pub fn NoteCard(
     let class = move || {
         let v = view.get();
         format!(
-            "note note-{}{}",
+            "note note-{}{}{}{}",
             v.color.as_str(),
-            if offset.get().is_some() {
+            if mine.get().is_some() {
                 " dragging"
+            } else {
+                ""
+            },
+            if selected.get() { " selected" } else { "" },
+            if ui.connect_from.get().as_deref() == Some(v.id.as_str()) {
+                " connect-from"
             } else {
                 ""
             }
         )
     };
     let label = move || {
-        let text = view.with(|v| v.text.chars().take(40).collect::<String>());
-        format!("{}: {text}", i18n.t(|s| s.note_label)())
+        let text = view.with(|v| v.text.chars().take(60).collect::<String>());
+        let s = i18n.0.get().strings();
+        if text.trim().is_empty() {
+            format!("{} ({})", s.note_label, s.empty_note)
+        } else {
+            format!("{}: {text}", s.note_label)
+        }
     };
     let initial_text = view.with_untracked(|v| v.text.clone());
+    let connecting = move || ui.tool.get() == Tool::Connect && can_edit.get();
     view! {
-        <div class=class style=style data-testid="note" data-note-id=id.clone() role="group" aria-label=label>
+        <div class=class style=style data-testid="note" data-note-id=id.clone() role="group" aria-label=label
+            data-selected=move || selected.get().to_string()>
             <div
                 class="note-grip"
                 data-testid="note-grip"
@@ -260,12 +422,26 @@ pub fn NoteCard(
                 class="note-text"
                 data-testid="note-text"
                 node_ref=text_ref
-                aria-label=i18n.t(|s| s.note_label)
+                aria-label=label
                 readonly=move || !can_edit.get()
                 on:input=on_input
+                on:focus=on_focus
             >
                 {initial_text}
             </textarea>
+            <Show when=move || can_edit.get()>
+                <div class="note-resize" data-testid="note-resize" aria-hidden="true"
+                    on:pointerdown=resize_down on:pointermove=resize_move on:pointerup=resize_up.clone()
+                    on:pointercancel=move |_| { resize.set(None); size.set(None); }></div>
+            </Show>
+            <Show when=connecting>
+                <button class="note-connect-target" data-testid="note-connect-target"
+                    aria-label=i18n.t(|s| s.connect_here)
+                    on:click={
+                        let connect_tap = connect_tap.clone();
+                        move |_| connect_tap()
+                    }></button>
+            </Show>
         </div>
     }
 }

@@ -112,7 +112,7 @@ pub fn FacilitationPanel() -> impl IntoView {
         controller::apply(Op::SetParticipant {
             name: controller::display_name(),
             role,
-            color: controller::color_for(&s.me.get_untracked()).to_string(),
+            color: controller::role_color(role.as_str()).to_string(),
         });
     };
     let template = move |t: Template| {

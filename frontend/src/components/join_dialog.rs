@@ -1,0 +1,67 @@
+//! Joining from a link: who are you? A display name and a role group,
+//! remembered on this device. No account.
+use leptos::prelude::*;
+use samskab_board::RoleGroup;
+
+use crate::components::language_switch::LanguageSwitch;
+use crate::i18n::I18n;
+use crate::platform;
+
+/// The name and role fields (also on the start page).
+#[component]
+pub fn WhoFields(name: RwSignal<String>, role: RwSignal<RoleGroup>) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        <label for="display-name">{i18n.t(|s| s.your_name)}</label>
+        <input id="display-name" data-testid="display-name" type="text" maxlength="60" autocomplete="name"
+            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+        <fieldset class="roles">
+            <legend>{i18n.t(|s| s.your_role)}</legend>
+            {RoleGroup::ALL.into_iter().map(|r| view! {
+                <label class="role-option">
+                    <input type="radio" name="role" data-testid=format!("role-{}", r.as_str())
+                        prop:checked=move || role.get() == r on:change=move |_| role.set(r)/>
+                    <span class="role-dot" style=format!("background:{}", crate::controller::role_color(r.as_str()))></span>
+                    {move || i18n.0.get().strings().role_name(r)}
+                </label>
+            }).collect::<Vec<_>>()}
+        </fieldset>
+    }
+}
+
+/// Remembers who this device's person is.
+pub fn remember_who(name: &str, role: RoleGroup) {
+    platform::local_set("samskab.name", name.trim());
+    platform::local_set("samskab.role", role.as_str());
+}
+
+#[component]
+pub fn JoinDialog(done: RwSignal<bool>) -> impl IntoView {
+    let i18n = I18n::get();
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(
+        crate::controller::role_group()
+            .and_then(|r| RoleGroup::parse(&r))
+            .unwrap_or(RoleGroup::Citizen),
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let n = name.get_untracked();
+        if n.trim().is_empty() {
+            return;
+        }
+        remember_who(&n, role.get_untracked());
+        done.set(false);
+    };
+    view! {
+        <main class="home">
+            <header class="home-top"><LanguageSwitch/></header>
+            <form class="create-form join" role="dialog" aria-labelledby="join-title" data-testid="join-dialog" on:submit=submit>
+                <h1 id="join-title">{i18n.t(|s| s.join_title)}</h1>
+                <p class="tagline">{i18n.t(|s| s.join_body)}</p>
+                <WhoFields name=name role=role/>
+                <button class="btn btn-primary" type="submit" data-testid="join">{i18n.t(|s| s.join)}</button>
+            </form>
+        </main>
+    }
+}

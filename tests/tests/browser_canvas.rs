@@ -1,0 +1,558 @@
+//! Tier 3: the canvas in two real headless Chromium browsers (and a viewer):
+//! joining with a name and role group, notes by key and double-click, typing,
+//! multi-select and moving together, colour, frames, arrows, resize, zoom,
+//! presence, the list view, the language switch, and a viewer's keys.
+use std::time::Duration;
+
+use fantoccini::actions::{
+    Actions, InputSource, KeyAction, KeyActions, MouseActions, PointerAction, WheelAction,
+    WheelActions,
+};
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
+use samskab_tests::TestServer;
+use samskab_tests::browser::{Chrome, dist_dir, eventually, screenshot};
+use samskab_tests::pages::{NOTE_TEXTS, T, ZOOM, number, open_as, saved, sees_note, texts};
+
+async fn press(c: &Client, key: char) -> anyhow::Result<()> {
+    let keys = KeyActions::new("kb".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    c.perform_actions(keys).await?;
+    Ok(())
+}
+
+async fn note_count(c: &Client) -> anyhow::Result<usize> {
+    Ok(number(
+        c,
+        "return document.querySelectorAll('[data-testid=note]').length;",
+    )
+    .await? as usize)
+}
+
+/// Drags from the centre of `from` (offset by dx0, dy0) by (dx, dy), with or
+/// without Shift held.
+async fn drag(
+    c: &Client,
+    selector: &str,
+    index: usize,
+    (dx0, dy0): (f64, f64),
+    (dx, dy): (f64, f64),
+) -> anyhow::Result<()> {
+    let el = c
+        .find_all(Locator::Css(selector))
+        .await?
+        .into_iter()
+        .nth(index)
+        .ok_or_else(|| anyhow::anyhow!("no {selector} #{index}"))?;
+    let m = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: el,
+            duration: None,
+            x: dx0,
+            y: dy0,
+        })
+        .then(PointerAction::Down { button: 0 })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(120)),
+            x: dx / 2.0,
+            y: dy / 2.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(120)),
+            x: dx / 2.0,
+            y: dy / 2.0,
+        })
+        .then(PointerAction::Up { button: 0 });
+    c.perform_actions(m).await?;
+    Ok(())
+}
+
+async fn shift_click(c: &Client, selector: &str, index: usize) -> anyhow::Result<()> {
+    let el = c
+        .find_all(Locator::Css(selector))
+        .await?
+        .into_iter()
+        .nth(index)
+        .ok_or_else(|| anyhow::anyhow!("no {selector} #{index}"))?;
+    let shift: char = Key::Shift.into();
+    let p = Duration::from_millis(10);
+    let keys = KeyActions::new("kb".into())
+        .then(KeyAction::Down { value: shift })
+        .then(KeyAction::Pause { duration: p })
+        .then(KeyAction::Pause { duration: p })
+        .then(KeyAction::Pause { duration: p })
+        .then(KeyAction::Up { value: shift });
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::Pause { duration: p })
+        .then(PointerAction::MoveToElement {
+            element: el,
+            duration: None,
+            x: -40.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down { button: 0 })
+        .then(PointerAction::Up { button: 0 })
+        .then(PointerAction::Pause { duration: p });
+    c.perform_actions(Actions::from(keys).and(mouse)).await?;
+    Ok(())
+}
+
+/// Note positions by text, as the page shows them.
+const POSITIONS: &str = "return Object.fromEntries([...document.querySelectorAll('[data-testid=note]')].map(n => \
+     [n.querySelector('textarea').value, (m => [m.e, m.f])(new DOMMatrix(getComputedStyle(n).transform))]));";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result<()> {
+    let dist = dist_dir();
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start_in(data.path(), Some(&dist)).await;
+    let mut chrome = Chrome::start().await?;
+    let anna = chrome.session(1280, 800, "en-GB").await?;
+    let bo = chrome.session(1024, 768, "da-DK").await?;
+
+    // Anna creates a blank board with a theme question, as a politician.
+    anna.goto(&server.url("/")).await?;
+    let title = anna
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=new-board-title]"))
+        .await?;
+    title.send_keys("Participation policy").await?;
+    anna.find(Locator::Css("[data-testid=new-board-theme]"))
+        .await?
+        .send_keys("When should citizens be involved?")
+        .await?;
+    anna.find(Locator::Css("[data-testid=template-blank]"))
+        .await?
+        .click()
+        .await?;
+    anna.find(Locator::Css("[data-testid=display-name]"))
+        .await?
+        .send_keys("Anna")
+        .await?;
+    anna.find(Locator::Css("[data-testid=role-politician]"))
+        .await?
+        .click()
+        .await?;
+    screenshot(&anna, "canvas-01-start").await?;
+    anna.find(Locator::Css("[data-testid=create-board]"))
+        .await?
+        .click()
+        .await?;
+    let theme = anna
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=board-theme]"))
+        .await?;
+    assert_eq!(theme.text().await?, "When should citizens be involved?");
+    // No join dialog for the one who created the board and gave a name.
+    assert!(
+        anna.find(Locator::Css("[data-testid=join-dialog]"))
+            .await
+            .is_err()
+    );
+    anna.find(Locator::Css("[data-testid=share]"))
+        .await?
+        .click()
+        .await?;
+    let editor_url = anna
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=share-editor]"))
+        .await?
+        .prop("value")
+        .await?
+        .expect("editor link");
+    let viewer_url = anna
+        .find(Locator::Css("[data-testid=share-viewer]"))
+        .await?
+        .prop("value")
+        .await?
+        .expect("viewer link");
+    anna.find(Locator::Css("[data-testid=share]"))
+        .await?
+        .click()
+        .await?;
+
+    // Bo joins from the link: the page asks his name and role group (in Danish).
+    bo.goto(&editor_url).await?;
+    let dialog = bo
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=join-dialog] h1"))
+        .await?;
+    assert_eq!(dialog.text().await?, "Deltag på tavlen");
+    screenshot(&bo, "canvas-02-join-dialog-da").await?;
+    open_as(&bo, &editor_url, "Bo", "citizen").await?;
+    saved(&bo, "Bo").await?;
+
+    // Anna adds a note with the N key and types into it.
+    anna.find(Locator::Css("[data-testid=canvas]"))
+        .await?
+        .click()
+        .await?;
+    press(&anna, 'n').await?;
+    eventually(
+        &anna,
+        T,
+        "note focused",
+        "return document.activeElement && document.activeElement.dataset.testid === 'note-text';",
+    )
+    .await?;
+    anna.active_element()
+        .await?
+        .send_keys("Involve citizens from the start")
+        .await?;
+    sees_note(&bo, "Bo", "Involve citizens from the start").await?;
+
+    // Bo double-clicks the board: a note where he clicked, and he types.
+    let canvas = bo.find(Locator::Css("[data-testid=canvas]")).await?;
+    let dbl = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: canvas,
+            duration: None,
+            x: -250.0,
+            y: 150.0,
+        })
+        .then(PointerAction::Down { button: 0 })
+        .then(PointerAction::Up { button: 0 })
+        .then(PointerAction::Down { button: 0 })
+        .then(PointerAction::Up { button: 0 });
+    bo.perform_actions(dbl).await?;
+    eventually(&bo, T, "Bo's note", "return document.querySelectorAll('[data-testid=note]').length === 2 && document.activeElement.dataset.testid === 'note-text';").await?;
+    bo.active_element().await?.send_keys("Ungdomsråd").await?;
+    sees_note(&anna, "Anna", "Ungdomsråd").await?;
+    saved(&anna, "Anna").await?;
+    saved(&bo, "Bo").await?;
+    screenshot(&anna, "canvas-03-two-notes").await?;
+
+    // Anna selects both notes (click, Shift+click) and drags them together.
+    let before = anna.execute(POSITIONS, vec![]).await?;
+    drag(
+        &anna,
+        "[data-testid=note-grip]",
+        0,
+        (-40.0, 0.0),
+        (0.0, 0.0),
+    )
+    .await?;
+    shift_click(&anna, "[data-testid=note-grip]", 1).await?;
+    eventually(
+        &anna,
+        T,
+        "two selected",
+        "return document.querySelectorAll('[data-selected=true]').length === 2;",
+    )
+    .await?;
+    drag(
+        &anna,
+        "[data-testid=note-grip]",
+        0,
+        (-40.0, 0.0),
+        (120.0, 80.0),
+    )
+    .await?;
+    let moved = |before: &serde_json::Value, key: &str, dx: f64, dy: f64| {
+        let b = &before[key];
+        format!(
+            "const p = (() => {{ {POSITIONS} }})()[{k}]; return p && Math.abs(p[0] - {x}) < 3 && Math.abs(p[1] - {y}) < 3;",
+            k = serde_json::to_string(key).unwrap(),
+            x = b[0].as_f64().unwrap_or_default() + dx,
+            y = b[1].as_f64().unwrap_or_default() + dy,
+        )
+    };
+    // Anna's zoom is 1, so screen pixels are board units.
+    for key in ["Involve citizens from the start", "Ungdomsråd"] {
+        eventually(
+            &anna,
+            T,
+            "moved for Anna",
+            &moved(&before, key, 120.0, 80.0),
+        )
+        .await?;
+        eventually(&bo, T, "moved for Bo", &moved(&before, key, 120.0, 80.0)).await?;
+    }
+
+    // Colour for the selection, from the selection bar.
+    anna.find(Locator::Css("[data-testid=color-pink]"))
+        .await?
+        .click()
+        .await?;
+    eventually(
+        &bo,
+        T,
+        "pink for Bo",
+        "return document.querySelectorAll('.note.note-pink').length === 2;",
+    )
+    .await?;
+    screenshot(&anna, "canvas-04-selected-pink").await?;
+
+    // A frame; Anna drags the first note into it; the list view shows it there.
+    anna.find(Locator::Css("[data-testid=add-frame]"))
+        .await?
+        .click()
+        .await?;
+    let frame = anna
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=frame]"))
+        .await?;
+    let (fx, fy, fw, fh) = frame.rectangle().await?;
+    let grip = anna
+        .find_all(Locator::Css("[data-testid=note-grip]"))
+        .await?
+        .into_iter()
+        .next()
+        .expect("a grip");
+    let (gx, gy, gw, gh) = grip.rectangle().await?;
+    // Escape lets go of the selection, so that only this note moves.
+    press(&anna, Key::Escape.into()).await?;
+    let (tx, ty) = (fx + fw / 2.0 - 60.0, fy + fh / 2.0 - 40.0);
+    let (sx, sy) = (gx + gw / 2.0 - 40.0, gy + gh / 2.0);
+    drag(
+        &anna,
+        "[data-testid=note-grip]",
+        0,
+        (-40.0, 0.0),
+        (tx - sx, ty - sy),
+    )
+    .await?;
+    bo.find(Locator::Css("[data-testid=view-list]"))
+        .await?
+        .click()
+        .await?;
+    let listed = eventually(
+        &bo,
+        T,
+        "note listed under the frame",
+        "const h = [...document.querySelectorAll('.list-view h3')]; \
+         const f = h.find(e => e.textContent.startsWith('Frame') || e.textContent.startsWith('Ramme')); \
+         if (!f) return null; const ul = f.nextElementSibling; \
+         return ul && ul.textContent.includes('Involve citizens') ? ul.textContent : null;",
+    )
+    .await?;
+    assert!(listed.as_str().unwrap_or_default().contains("Involve"));
+    screenshot(&bo, "canvas-05-list-view-da").await?;
+    bo.find(Locator::Css("[data-testid=view-canvas]"))
+        .await?
+        .click()
+        .await?;
+
+    // An arrow from the first note to the second, with the arrow tool.
+    anna.find(Locator::Css("[data-testid=tool-connect]"))
+        .await?
+        .click()
+        .await?;
+    let targets = anna
+        .find_all(Locator::Css("[data-testid=note-connect-target]"))
+        .await?;
+    assert_eq!(targets.len(), 2, "every note is a target");
+    targets[0].click().await?;
+    anna.find_all(Locator::Css("[data-testid=note-connect-target]"))
+        .await?[1]
+        .click()
+        .await?;
+    eventually(
+        &bo,
+        T,
+        "Bo sees the arrow",
+        "return document.querySelectorAll('[data-testid=connector]').length === 1;",
+    )
+    .await?;
+    press(&anna, Key::Escape.into()).await?;
+
+    // Resize: the corner handle makes the note bigger, for both.
+    let w0 = number(
+        &bo,
+        "return document.querySelector('[data-testid=note]').getBoundingClientRect().width;",
+    )
+    .await?;
+    drag(
+        &anna,
+        "[data-testid=note-resize]",
+        1,
+        (0.0, 0.0),
+        (80.0, 40.0),
+    )
+    .await?;
+    eventually(
+        &bo,
+        T,
+        "bigger for Bo",
+        &format!(
+            "return [...document.querySelectorAll('[data-testid=note]')].some(n => n.getBoundingClientRect().width > {w0} + 30);"
+        ),
+    )
+    .await?;
+
+    // Live cursor: Bo sees Anna's pointer with her name.
+    let canvas = anna.find(Locator::Css("[data-testid=canvas]")).await?;
+    anna.perform_actions(
+        MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element: canvas,
+            duration: Some(Duration::from_millis(200)),
+            x: 200.0,
+            y: 200.0,
+        }),
+    )
+    .await?;
+    let cursor = eventually(
+        &bo,
+        T,
+        "Anna's cursor",
+        "const c = document.querySelector('[data-testid=peer-cursor]'); return c ? c.textContent : null;",
+    )
+    .await?;
+    assert_eq!(cursor, "Anna");
+    saved(&anna, "Anna").await?;
+    screenshot(&anna, "canvas-06-frame-arrow").await?;
+    screenshot(&bo, "canvas-07-bo-1024").await?;
+
+    // Zoom: Ctrl+wheel zooms in, the buttons zoom out, "show all" fits.
+    let canvas = anna.find(Locator::Css("[data-testid=canvas]")).await?;
+    let ctrl: char = Key::Control.into();
+    let p = Duration::from_millis(10);
+    let keys = KeyActions::new("kb".into())
+        .then(KeyAction::Down { value: ctrl })
+        .then(KeyAction::Pause { duration: p })
+        .then(KeyAction::Up { value: ctrl });
+    let (cx, cy, _, _) = canvas.rectangle().await?;
+    let wheel = WheelActions::new("wheel".into())
+        .then(WheelAction::Pause { duration: p })
+        .then(WheelAction::Scroll {
+            duration: None,
+            x: cx as i64 + 300,
+            y: cy as i64 + 200,
+            delta_x: 0,
+            delta_y: -100,
+        })
+        .then(WheelAction::Pause { duration: p });
+    anna.perform_actions(Actions::from(keys).and(wheel)).await?;
+    let z = eventually(
+        &anna,
+        T,
+        "zoomed in",
+        &format!("const z = (() => {{ {ZOOM} }})(); return z > 1.5 ? z : null;"),
+    )
+    .await?;
+    assert!(z.as_f64().unwrap_or_default() > 1.5);
+    // A plain wheel pans and keeps the zoom.
+    for _ in 0..3 {
+        anna.find(Locator::Css("[data-testid=zoom-out]"))
+            .await?
+            .click()
+            .await?;
+    }
+    anna.find(Locator::Css("[data-testid=zoom-fit]"))
+        .await?
+        .click()
+        .await?;
+    let inside = eventually(
+        &anna,
+        T,
+        "every note in view",
+        "const c = document.querySelector('[data-testid=canvas]').getBoundingClientRect(); \
+         const ns = [...document.querySelectorAll('[data-testid=note]')]; \
+         return ns.length === 2 && ns.every(n => { const r = n.getBoundingClientRect(); \
+           return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom; });",
+    )
+    .await?;
+    assert_eq!(inside, true);
+    screenshot(&anna, "canvas-08-fit").await?;
+
+    // Accessible names: a note says what it is and what it says.
+    let label = anna
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=note]')].map(n => n.getAttribute('aria-label'));",
+            vec![],
+        )
+        .await?;
+    assert!(
+        label.to_string().contains("Note: Involve citizens"),
+        "{label}"
+    );
+
+    // A viewer: no editing controls; the keys change nothing.
+    let cecilie = chrome.session(1024, 768, "en-GB").await?;
+    open_as(&cecilie, &viewer_url, "Cecilie", "other").await?;
+    sees_note(&cecilie, "Cecilie", "Ungdomsråd").await?;
+    let controls = cecilie.execute(
+        "return ['add-note','add-frame','tool-connect','tool-area','undo','redo','note-delete','note-resize','frame-delete']\
+           .filter(id => document.querySelector(`[data-testid=${id}]`));",
+        vec![],
+    ).await?;
+    assert_eq!(
+        controls,
+        serde_json::json!([]),
+        "no editing controls for a viewer"
+    );
+    cecilie
+        .find(Locator::Css("[data-testid=canvas]"))
+        .await?
+        .click()
+        .await?;
+    cecilie
+        .find_all(Locator::Css("[data-testid=note-grip]"))
+        .await?[0]
+        .click()
+        .await?;
+    for k in [
+        'n',
+        Key::Delete.into(),
+        Key::Backspace.into(),
+        Key::Right.into(),
+    ] {
+        press(&cecilie, k).await?;
+    }
+    drag(
+        &cecilie,
+        "[data-testid=note-grip]",
+        0,
+        (-40.0, 0.0),
+        (100.0, 100.0),
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(note_count(&cecilie).await?, 2);
+    assert_eq!(note_count(&anna).await?, 2);
+    screenshot(&cecilie, "canvas-09-viewer").await?;
+
+    // Anna deletes a note with the Delete key; Bo sees it go.
+    anna.find_all(Locator::Css("[data-testid=note-grip]"))
+        .await?[1]
+        .click()
+        .await?;
+    press(&anna, Key::Delete.into()).await?;
+    eventually(
+        &bo,
+        T,
+        "deleted for Bo",
+        "return document.querySelectorAll('[data-testid=note]').length === 1;",
+    )
+    .await?;
+    let left = texts(&bo.execute(NOTE_TEXTS, vec![]).await?);
+    assert_eq!(left.len(), 1);
+
+    // The language switch changes the interface text.
+    let add = bo.find(Locator::Css("[data-testid=add-note]")).await?;
+    assert!(add.text().await?.contains("Ny seddel"));
+    bo.find(Locator::Css("[data-testid=language-switch]"))
+        .await?
+        .click()
+        .await?;
+    eventually(
+        &bo,
+        T,
+        "English",
+        "return document.querySelector('[data-testid=add-note]').textContent.includes('Add note') \
+           && document.querySelector('[data-testid=status]').textContent.includes('Saved') \
+           && document.documentElement.lang === 'en';",
+    )
+    .await?;
+    screenshot(&bo, "canvas-10-bo-english").await?;
+    anna.close().await?;
+    bo.close().await?;
+    cecilie.close().await?;
+    Ok(())
+}
