@@ -80,6 +80,10 @@ struct Controller {
     handlers: Option<Handlers>,
     signals: BoardSignals,
     entries: HashMap<String, RwSignal<NoteView>>,
+    /// The owner of the board's signals: a note's signal belongs to the
+    /// board, not to whichever view was showing when the note appeared
+    /// (else leaving that view would dispose it).
+    owner: Owner,
     retries: u32,
     stopped: bool,
     /// A write to IndexedDB is under way / another is wanted after it.
@@ -204,6 +208,7 @@ pub fn open(board_id: &str, key: &str, title: &str, kept: Option<Kept>) -> Board
             handlers: None,
             signals,
             entries: HashMap::new(),
+            owner: Owner::new_root(None),
             retries: 0,
             stopped: false,
             saving: false,
@@ -514,7 +519,7 @@ impl Controller {
                 }
                 None => {
                     order_changed = true;
-                    RwSignal::new(view)
+                    self.owner.with(|| RwSignal::new(view))
                 }
             };
             next.insert(id.clone(), sig);

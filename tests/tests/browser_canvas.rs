@@ -226,6 +226,16 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
     saved(&anna, "Anna").await?;
     saved(&bo, "Bo").await?;
     screenshot(&anna, "canvas-03-two-notes").await?;
+    // The minimap shows both notes as drawn shapes.
+    eventually(
+        &anna,
+        T,
+        "the minimap draws both notes",
+        "const r = [...document.querySelectorAll('[data-testid=minimap] rect')] \
+           .filter(e => e.getBoundingClientRect().width > 0); \
+         return r.length >= 2 ? r.length : null;",
+    )
+    .await?;
 
     // Anna selects both notes (click, Shift+click) and drags them together.
     let before = anna.execute(POSITIONS, vec![]).await?;
@@ -298,22 +308,40 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
         .at_most(T)
         .for_element(Locator::Css("[data-testid=frame]"))
         .await?;
+    // Escape lets go of the selection, so that only this note moves (and
+    // the selection bar goes away: measure after that).
+    press(&anna, Key::Escape.into()).await?;
+    eventually(
+        &anna,
+        T,
+        "nothing selected",
+        "return document.querySelectorAll('[data-selected=true]').length === 0;",
+    )
+    .await?;
     let (fx, fy, fw, fh) = frame.rectangle().await?;
+    // The notes are not in any particular order on the page: find Anna's.
+    let involve = anna
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=note]')] \
+               .findIndex(n => n.querySelector('textarea').value.includes('Involve citizens'));",
+            vec![],
+        )
+        .await?
+        .as_u64()
+        .expect("Anna's note is on the page") as usize;
     let grip = anna
         .find_all(Locator::Css("[data-testid=note-grip]"))
         .await?
         .into_iter()
-        .next()
+        .nth(involve)
         .expect("a grip");
     let (gx, gy, gw, gh) = grip.rectangle().await?;
-    // Escape lets go of the selection, so that only this note moves.
-    press(&anna, Key::Escape.into()).await?;
     let (tx, ty) = (fx + fw / 2.0 - 60.0, fy + fh / 2.0 - 40.0);
     let (sx, sy) = (gx + gw / 2.0 - 40.0, gy + gh / 2.0);
     drag(
         &anna,
         "[data-testid=note-grip]",
-        0,
+        involve,
         (-40.0, 0.0),
         (tx - sx, ty - sy),
     )
@@ -373,7 +401,8 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
         "[data-testid=note-resize]",
         1,
         (0.0, 0.0),
-        (80.0, 40.0),
+        // Sideways: the note may sit at the bottom of the window.
+        (80.0, 0.0),
     )
     .await?;
     eventually(

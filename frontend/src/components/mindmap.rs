@@ -305,6 +305,12 @@ pub fn MindMap(signals: BoardSignals, map: String) -> impl IntoView {
     let on_edit_key = move |ev: leptos::ev::KeyboardEvent| {
         match ev.key().as_str() {
             "Enter" | "Escape" => {
+                // Focus goes back to the tree at once, so that a key pressed
+                // right after Enter (an arrow) is not lost while the field
+                // is being removed.
+                if let Some(el) = root_ref.get_untracked() {
+                    let _ = el.focus();
+                }
                 editing.set(None);
                 focus_tree();
             }

@@ -16,7 +16,7 @@ pub fn Minimap(notes: RwSignal<Vec<NoteEntry>>, frames: RwSignal<Vec<FrameView>>
     let i18n = I18n::get();
     let ui = Ui::get();
     // Everything on the board (recomputed when the board changes, not on pan).
-    let content = Memo::new(move |_| {
+    let content = move || {
         let mut rects: Vec<(Rect, &'static str)> = notes.with(|l| {
             l.iter()
                 .map(|e| {
@@ -48,13 +48,12 @@ pub fn Minimap(notes: RwSignal<Vec<NoteEntry>>, frames: RwSignal<Vec<FrameView>>
             }
         });
         rects
-    });
+    };
     let world = Memo::new(move |_| {
         let view = ui.visible();
         ui.camera.track();
         ui.size.track();
-        content
-            .with(|c| camera::bounds(c.iter().map(|(r, _)| *r)))
+        camera::bounds(content().iter().map(|(r, _)| *r))
             .map(|b| b.union(&view))
             .unwrap_or(view)
             .grow(40.0)
@@ -63,22 +62,26 @@ pub fn Minimap(notes: RwSignal<Vec<NoteEntry>>, frames: RwSignal<Vec<FrameView>>
         let w = world.get();
         (W / w.w).min(H / w.h)
     };
-    let svg = move || {
+    // Built as SVG elements (markup set through innerHTML is not reliably
+    // parsed as SVG).
+    let shapes = move || {
         let w = world.get();
         let s = scale();
-        let mut out = String::new();
-        content.with(|c| {
-            for (r, color) in c {
-                out.push_str(&format!(
-                    "<rect class=\"mm-{color}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
-                    (r.x - w.x) * s,
-                    (r.y - w.y) * s,
-                    (r.w * s).max(1.5),
-                    (r.h * s).max(1.5)
-                ));
-            }
-        });
-        out
+        let c = content();
+        {
+            c.iter()
+                .map(|(r, color)| {
+                    let class = format!("mm-{color}");
+                    let x = format!("{:.1}", (r.x - w.x) * s);
+                    let y = format!("{:.1}", (r.y - w.y) * s);
+                    let width = format!("{:.1}", (r.w * s).max(1.5));
+                    let height = format!("{:.1}", (r.h * s).max(1.5));
+                    view! {
+                        <rect class=class data-testid="minimap-item" x=x y=y width=width height=height/>
+                    }
+                })
+                .collect_view()
+        }
     };
     let view_box = move || {
         let w = world.get();
@@ -111,7 +114,7 @@ pub fn Minimap(notes: RwSignal<Vec<NoteEntry>>, frames: RwSignal<Vec<FrameView>>
     view! {
         <div class="minimap" data-testid="minimap" role="img" aria-label=i18n.t(|s| s.minimap)
             on:pointerdown=go on:pointermove=go>
-            <svg width=W height=H inner_html=svg></svg>
+            <svg width=W height=H>{shapes}</svg>
             <div class="minimap-view" data-testid="minimap-view" style=view_box></div>
         </div>
     }

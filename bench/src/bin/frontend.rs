@@ -1,0 +1,175 @@
+//! Figures for the web app (not a test): the gzip size of the WASM and JS
+//! the browser downloads, the time from navigation to an interactive board
+//! of 200 notes, and frame times while panning a 2,000-note board, in real
+//! headless Chromium. Needs the built app (`trunk build --release --offline`).
+//!
+//! `cargo run --release -p samskab-bench --bin frontend-bench [-- --notes 200 --pan-notes 2000 --runs 3]`
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use samskab_board::{Color, Op};
+use samskab_tests::browser::{Chrome, dist_dir};
+use samskab_tests::{TestServer, WsClient};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
+    let mut child = Command::new("gzip")
+        .arg("-9c")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    child.stdin.take().expect("stdin").write_all(bytes)?;
+    Ok(child.wait_with_output()?.stdout.len())
+}
+
+/// A board with `n` notes in a grid, stored on the server.
+async fn board_with(server: &TestServer, n: usize) -> anyhow::Result<String> {
+    let b = server.create_board(&format!("{n} notes")).await;
+    let mut c = WsClient::offline(&b.id, &b.editor, "bench");
+    let cols = (n as f64).sqrt().ceil() as usize;
+    let ctx = c.ctx();
+    for i in 0..n {
+        c.session
+            .apply(
+                &Op::CreateNote {
+                    id: format!("n{i}"),
+                    x: (i % cols) as f64 * 230.0,
+                    y: (i / cols) as f64 * 190.0,
+                    color: Color::ALL[i % 6],
+                    text: format!("Idea number {i}: more green areas and benches"),
+                },
+                &ctx,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    c.connect(&server.ws_url()).await?;
+    c.until_saved().await?;
+    Ok(server.url(&format!("/b/{}#key={}", b.id, b.editor)))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let notes = arg("--notes", 200);
+    let pan_notes = arg("--pan-notes", 2000);
+    let runs = arg("--runs", 3).max(1);
+    let dist = dist_dir();
+
+    // 1. What the browser downloads.
+    let (mut raw, mut gz) = (0usize, 0usize);
+    for entry in std::fs::read_dir(&dist)? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext == "wasm" || ext == "js" {
+            let bytes = std::fs::read(&path)?;
+            raw += bytes.len();
+            gz += gzip_len(&bytes)?;
+        }
+    }
+    println!(
+        "download: wasm+js {} KB raw, {} KB gzip -9 (target < 900 KB)",
+        raw / 1024,
+        gz / 1024
+    );
+
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start_in(data.path(), Some(&dist)).await;
+    let mut chrome = Chrome::start().await?;
+    let c = chrome.session(1280, 800, "en-GB").await?;
+    c.goto(&server.url("/")).await?;
+    c.execute("localStorage.setItem('samskab.name', 'Bench'); localStorage.setItem('samskab.role', 'other');", vec![]).await?;
+
+    // 2. Navigation to an interactive board of `notes` notes: the toolbar
+    // is there, every note is on the board (the minimap draws them all) and
+    // the connection is up.
+    let url = board_with(&server, notes).await?;
+    let ready = format!(
+        "return document.querySelector('[data-testid=toolbar]') && \
+           document.querySelectorAll('[data-testid=minimap] rect').length === {notes} && \
+           document.querySelector('[data-testid=status]').dataset.state === 'saved' ? performance.now() : null;"
+    );
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        c.goto("about:blank").await?;
+        c.goto(&url).await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = c.execute(&ready, vec![]).await?;
+            if let Some(ms) = v.as_f64() {
+                times.push(ms);
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                anyhow::bail!("board of {notes} never became interactive");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "navigation to interactive board of {notes} notes: median {:.0} ms, runs {:?} ms (target < 1500 ms; includes up to ~15 ms polling)",
+        times[times.len() / 2],
+        times.iter().map(|t| t.round()).collect::<Vec<_>>()
+    );
+
+    // 3. Panning a board of `pan_notes` notes: one wheel event per frame.
+    let url = board_with(&server, pan_notes).await?;
+    c.goto(&url).await?;
+    let ready = format!(
+        "return document.querySelectorAll('[data-testid=minimap] rect').length === {pan_notes} ? true : null;"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while c.execute(&ready, vec![]).await?.is_null() {
+        if tokio::time::Instant::now() > deadline {
+            anyhow::bail!("board of {pan_notes} never loaded");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Zoomed out so that many notes are in view.
+    c.execute("document.querySelector('[data-testid=zoom-out]').click(); document.querySelector('[data-testid=zoom-out]').click();", vec![]).await?;
+    let frames = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             const canvas = document.querySelector('[data-testid=canvas]'); \
+             const r = canvas.getBoundingClientRect(); const times = []; let last = null; let i = 0; \
+             function step(t) { if (last !== null) times.push(t - last); last = t; \
+               if (i++ >= 240) { done(times); return; } \
+               const dx = (Math.floor(i / 60) % 2 ? -1 : 1) * 25; \
+               canvas.dispatchEvent(new WheelEvent('wheel', { deltaX: dx, deltaY: dx / 2, clientX: r.left + 300, clientY: r.top + 300, bubbles: true, cancelable: true })); \
+               requestAnimationFrame(step); } \
+             requestAnimationFrame(step);",
+            vec![],
+        )
+        .await?;
+    let mut ft: Vec<f64> = frames
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+        .unwrap_or_default();
+    ft.sort_by(f64::total_cmp);
+    let pct = |p: f64| ft[((ft.len() as f64 - 1.0) * p).round() as usize];
+    let shown: f64 = c
+        .execute(
+            "return document.querySelectorAll('[data-testid=note]').length;",
+            vec![],
+        )
+        .await?
+        .as_f64()
+        .unwrap_or_default();
+    println!(
+        "panning {pan_notes} notes ({shown} in the page at the end): frame time p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over {} frames (target p95 < 16 ms)",
+        pct(0.5),
+        pct(0.95),
+        pct(1.0),
+        ft.len()
+    );
+    c.close().await?;
+    Ok(())
+}
