@@ -35,6 +35,8 @@ mod suite;
 mod systems;
 #[path = "../load/track.rs"]
 mod track;
+#[path = "../load/wire.rs"]
+mod wire;
 #[path = "../load/yjs.rs"]
 mod yjs;
 

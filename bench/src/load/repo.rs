@@ -15,13 +15,11 @@ use automerge::{Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
 use ciborium::Value;
 use futures_util::{SinkExt, StreamExt};
 use samskab_board::Op;
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::conn::color_name;
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::wire::{self, Ws};
 
 /// A new automerge-repo document id: a random (version 4) UUID,
 /// base58check-encoded. (automerge-repo 1.x refuses bytes that are not a
@@ -275,46 +273,16 @@ impl RepoClient {
     }
 
     pub async fn flush(&mut self) -> anyhow::Result<()> {
-        let Some(ws) = self.ws.as_mut() else {
-            self.outbox.clear();
-            return Ok(());
-        };
-        for frame in self.outbox.drain(..) {
-            if let Err(e) = ws.send(WsMessage::Binary(frame.into())).await {
-                self.closed = Some(format!("send: {e}"));
-                self.ws = None;
-                break;
-            }
-        }
+        wire::flush(&mut self.ws, &mut self.outbox, &mut self.closed).await;
         Ok(())
     }
 
     pub async fn pump_once(&mut self, wait: Duration) -> anyhow::Result<bool> {
-        let Some(ws) = self.ws.as_mut() else {
-            tokio::time::sleep(wait).await;
-            return Ok(false);
-        };
-        let msg = match tokio::time::timeout(wait, ws.next()).await {
-            Err(_) => return Ok(false),
-            Ok(None) => {
-                self.closed.get_or_insert_with(|| "end of stream".into());
-                self.ws = None;
-                return Ok(true);
-            }
-            Ok(Some(Err(e))) => {
-                self.closed = Some(e.to_string());
-                self.ws = None;
-                return Ok(true);
-            }
-            Ok(Some(Ok(m))) => m,
-        };
-        match msg {
-            WsMessage::Binary(b) => self.receive(&b)?,
-            WsMessage::Close(f) => {
-                self.closed = Some(format!("close frame {f:?}"));
-                self.ws = None;
-            }
-            _ => {}
+        match wire::next(&mut self.ws, &mut self.closed, wait).await {
+            wire::Next::Idle => return Ok(false),
+            wire::Next::Ended => return Ok(true),
+            wire::Next::Frame(b) => self.receive(&b)?,
+            wire::Next::Other => {}
         }
         self.flush().await?;
         Ok(true)
