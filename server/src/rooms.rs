@@ -527,26 +527,33 @@ impl Room {
         }
         // A reload restarts every peer's sync.
         let everyone = changed || self.poisoned;
+        let reloaded = self.poisoned;
         if self.poisoned {
             // Throw the in-memory board away and start again from storage;
             // unstored changes of others are still on their devices and come
             // back through a fresh sync.
             self.reload().await;
-        } else if changed {
-            self.persist().await;
         }
         spoke.sort_unstable();
         spoke.dedup();
+        // The others get the new changes first, then storage commits them and
+        // everyone gets the acknowledgement: seeing a colleague's note does
+        // not wait for the disk, and "Saved" still means committed. Should
+        // the server die in between, the author's device still holds the
+        // change unacknowledged and sends it again.
         if everyone {
             heavy(|| self.send_sync(None));
         } else if !spoke.is_empty() {
             heavy(|| self.send_sync(Some(&spoke)));
         }
         if self.poisoned {
-            // Writing a sync message broke the board: what it holds is
-            // stored already, so start again from storage (once).
+            // Writing a sync message broke the board: start again from
+            // storage (once); what was not stored yet comes back from the
+            // devices that made it, as above.
             self.reload().await;
             heavy(|| self.send_sync(None));
+        } else if changed && !reloaded {
+            self.persist().await;
         }
         if self.chunks_since_compact >= self.config.compact_every {
             self.compact().await;
@@ -715,7 +722,7 @@ impl Room {
         }
     }
 
-    /// Forgets every change after `heads` (they were never stored or sent).
+    /// Forgets every change after `heads` (none of them was stored).
     fn revert_to(&mut self, heads: &[ChangeHash]) {
         let actor = self.board.doc().get_actor().clone();
         match self.board.doc_mut().fork_at(heads) {
@@ -784,8 +791,10 @@ impl Room {
                 }
             }
             Err(e) => {
-                // Nothing unstored may reach anyone: forget it. The clients
-                // still hold their changes and send them again on reconnect.
+                // Forget what could not be stored and make everyone
+                // reconnect: the author still holds the change (it was never
+                // acknowledged) and so may peers that received it; they all
+                // send it again on reconnect, when storage may work again.
                 tracing::error!(board = %self.id, error = %e, "storage append failed");
                 Metrics::inc(&self.metrics.storage_errors);
                 let stored = self.stored.clone();
