@@ -68,8 +68,8 @@ fn earlier_meeting() -> Board {
     b
 }
 
-/// Imports `board` with its history: (id, facilitator secret).
-async fn import(server: &TestServer, mut board: Board) -> anyhow::Result<(String, String)> {
+/// Imports `board` with its history: (id, facilitator secret, viewer secret).
+async fn import(server: &TestServer, mut board: Board) -> anyhow::Result<(String, String, String)> {
     let res = reqwest::Client::new()
         .post(server.url("/api/boards/import"))
         .body(board.save())
@@ -77,9 +77,17 @@ async fn import(server: &TestServer, mut board: Board) -> anyhow::Result<(String
         .await?;
     anyhow::ensure!(res.status() == 201, "import: {}", res.status());
     let v: Value = res.json().await?;
-    let link = v["links"]["facilitator"].as_str().unwrap_or_default();
-    let key = link.split_once("#key=").map(|(_, k)| k).unwrap_or_default();
-    Ok((v["id"].as_str().unwrap_or_default().into(), key.into()))
+    let key = |role: &str| {
+        let link = v["links"][role].as_str().unwrap_or_default();
+        link.split_once("#key=")
+            .map(|(_, k)| k.to_string())
+            .unwrap_or_default()
+    };
+    Ok((
+        v["id"].as_str().unwrap_or_default().into(),
+        key("facilitator"),
+        key("viewer"),
+    ))
 }
 
 async fn click(c: &Client, testid: &str) -> anyhow::Result<()> {
@@ -150,7 +158,7 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
     let data = tempfile::tempdir()?;
     let server = TestServer::start_in(data.path(), Some(&dist)).await;
     let gate = Gate::start(server.addr).await;
-    let (id, key) = import(&server, earlier_meeting()).await?;
+    let (id, key, viewer_key) = import(&server, earlier_meeting()).await?;
     let mut chrome = Chrome::start().await?;
     let c = chrome.session(1024, 768, "en-GB").await?;
     open_as(
@@ -375,5 +383,50 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
     assert!(err.as_str().unwrap_or_default().contains("server"), "{err}");
     screenshot(&c, "export-07-offline").await?;
     c.close().await?;
+
+    // A viewer, in Danish, may export too, but neither publish nor restore.
+    let v = chrome.session(1024, 768, "da-DK").await?;
+    open_as(
+        &v,
+        &server.url(&format!("/b/{id}#key={viewer_key}")),
+        "Cecilie",
+        "citizen",
+    )
+    .await?;
+    sees_note(&v, "Cecilie", DISH).await?;
+    click(&v, "export").await?;
+    let (name, md, offline) = export_as(&v, "md").await?;
+    assert!(!offline);
+    assert!(name.ends_with(".md"));
+    assert!(String::from_utf8(md)?.contains(DISH));
+    screenshot(&v, "export-08-viewer-da").await?;
+    assert_eq!(
+        v.execute(
+            "return !!document.querySelector('[data-testid=snapshot-section]');",
+            vec![]
+        )
+        .await?,
+        Value::Bool(false),
+        "no snapshot for a viewer"
+    );
+    click(&v, "history").await?;
+    eventually(
+        &v,
+        T,
+        "viewer's history",
+        "return document.querySelectorAll('[data-testid=history-show]').length >= 2;",
+    )
+    .await?;
+    assert_eq!(
+        v.execute(
+            "return document.querySelectorAll('[data-testid=history-restore]').length;",
+            vec![]
+        )
+        .await?,
+        Value::from(0),
+        "no restore for a viewer"
+    );
+    screenshot(&v, "export-09-viewer-history-da").await?;
+    v.close().await?;
     Ok(())
 }
