@@ -363,8 +363,9 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
         "return document.querySelector('[data-testid=status]').dataset.state === 'offline';",
     )
     .await?;
-    let (_, svg, offline) = export_as(&c, "svg").await?;
+    let (name, svg, offline) = export_as(&c, "svg").await?;
     assert!(offline, "made on the device");
+    assert_eq!(name, "Borgerm-de-om-en.svg", "named as the server names it");
     let words = svg_text(&svg)?;
     assert!(words.contains(DISH) && !words.contains(TODAY), "{words}");
     let (_, md, offline) = export_as(&c, "md").await?;
