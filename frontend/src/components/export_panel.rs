@@ -13,7 +13,7 @@ use crate::components::snapshot_section::SnapshotSection;
 use crate::controller::{self, BoardSignals, Status};
 use crate::export_api::{self, CallError};
 use crate::i18n::{ExportStrings, I18n};
-use crate::local_export;
+use crate::{local_export, platform};
 
 /// Where an export is.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +131,7 @@ pub fn ExportPanel(signals: BoardSignals) -> impl IntoView {
     // panel closes.
     let last_url = StoredValue::new(None::<String>);
     on_cleanup(move || {
-        if let Some(u) = last_url.get_value() {
+        if let Some(Some(u)) = last_url.try_get_value() {
             export_api::revoke(&u);
         }
     });
@@ -157,22 +157,31 @@ pub fn ExportPanel(signals: BoardSignals) -> impl IntoView {
         progress.set(Progress::Preparing);
         let id = id.clone();
         spawn_local(async move {
-            let result = make(id, fmt, opts, offline, s)
+            let made = make(id, fmt, opts, offline, s)
                 .await
                 .and_then(|(file, offline)| {
                     let url = export_api::object_url(&file).map_err(|e| format!("{e:?}"))?;
-                    if let Some(old) = last_url.get_value() {
+                    export_api::save_as(&url, &file.name).map_err(|e| format!("{e:?}"))?;
+                    Ok((file.name, url, offline))
+                });
+            // The panel may have been closed meanwhile (its values are
+            // gone): the download has started; free its URL a minute later.
+            let Some(previous) = last_url.try_get_value() else {
+                if let Ok((_, url, _)) = made {
+                    platform::set_timeout(60_000, move || export_api::revoke(&url));
+                }
+                return;
+            };
+            progress.set(match made {
+                Ok((name, url, offline)) => {
+                    if let Some(old) = previous {
                         export_api::revoke(&old);
                     }
                     last_url.set_value(Some(url.clone()));
-                    export_api::save_as(&url, &file.name).map_err(|e| format!("{e:?}"))?;
-                    Ok(Progress::Done {
-                        name: file.name,
-                        url,
-                        offline,
-                    })
-                });
-            progress.set(result.unwrap_or_else(Progress::Failed));
+                    Progress::Done { name, url, offline }
+                }
+                Err(message) => Progress::Failed(message),
+            });
         });
     };
     let format_choices = Format::ALL

@@ -120,19 +120,22 @@ pub fn HistoryPanel(signals: BoardSignals) -> impl IntoView {
     let preview = RwSignal::new(Preview::None);
     let restore = RwSignal::new(Restore::Idle);
     let preview_url = StoredValue::new(None::<String>);
+    // (What runs after an `await` below reads with `try_`: the panel may
+    // have been closed while a request was under way.)
     let free_preview = move || {
-        if let Some(u) = preview_url.get_value() {
+        if let Some(Some(u)) = preview_url.try_get_value() {
             export_api::revoke(&u);
         }
         preview_url.set_value(None);
     };
     on_cleanup(free_preview);
     let reload = move || {
+        let Some(id) = id.try_get_value() else { return };
         load.set(Load::Loading);
         let lang = i18n.now_lang_code();
         let s = i18n.now_export();
         spawn_local(async move {
-            let got = load_history(&id.get_value(), lang, s).await;
+            let got = load_history(&id, lang, s).await;
             load.set(got);
         });
     };
@@ -140,20 +143,22 @@ pub fn HistoryPanel(signals: BoardSignals) -> impl IntoView {
     let show = move |index: usize, session: Session| {
         preview.set(Preview::Loading(index));
         let s = i18n.now_export();
+        let lang = i18n.now_lang_code();
+        let id = id.get_value();
         spawn_local(async move {
-            let id = id.get_value();
             let key = export_api::key(&id);
             let q = export_api::query(&[
                 ("format", "svg".into()),
                 ("at", session.heads.join(",")),
-                ("lang", i18n.now_lang_code().into()),
+                ("lang", lang.into()),
             ]);
             let shown = export_api::export(&id, &key, &q, "version.svg")
                 .await
                 .map_err(|e| e.message(s.unreachable))
                 .and_then(|file| export_api::object_url(&file).map_err(|e| format!("{e:?}")));
-            // Another version may have been asked for meanwhile.
-            if preview.get_untracked() != Preview::Loading(index) {
+            // Another version may have been asked for meanwhile, or the
+            // panel closed.
+            if preview.try_get_untracked() != Some(Preview::Loading(index)) {
                 if let Ok(url) = shown {
                     export_api::revoke(&url);
                 }
@@ -172,8 +177,8 @@ pub fn HistoryPanel(signals: BoardSignals) -> impl IntoView {
     let do_restore = move |index: usize, heads: Vec<String>| {
         restore.set(Restore::Working(index));
         let s = i18n.now_export();
+        let id = id.get_value();
         spawn_local(async move {
-            let id = id.get_value();
             let key = export_api::key(&id);
             match export_api::restore(&id, &key, &heads).await {
                 Ok(()) => {
