@@ -428,6 +428,28 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
         "no restore for a viewer"
     );
     screenshot(&v, "export-09-viewer-history-da").await?;
+    // Closing the panel while a preview is on its way is no error (the
+    // answer finds the panel gone).
+    v.execute(
+        "window.__errors = []; \
+         addEventListener('error', e => __errors.push(String(e.message))); \
+         addEventListener('unhandledrejection', e => __errors.push(String(e.reason))); \
+         document.querySelector('[data-testid=history-show]').click(); \
+         document.querySelector('[data-testid=history-panel-close]').click();",
+        vec![],
+    )
+    .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let errors = v.execute("return window.__errors;", vec![]).await?;
+    assert_eq!(errors, serde_json::json!([]), "errors in the page");
+    click(&v, "history").await?;
+    eventually(
+        &v,
+        T,
+        "history opens again",
+        "return document.querySelectorAll('[data-testid=history-show]').length >= 2;",
+    )
+    .await?;
     v.close().await?;
     Ok(())
 }
