@@ -21,6 +21,12 @@ const DISH: &str = "Blåbærgrød på Ærø";
 const PATH: &str = "Cykelsti langs åen";
 const TODAY: &str = "Ny idé i dag";
 
+/// Collects uncaught errors in the page into `window.__errors` (a panic in
+/// the wasm build shows as "RuntimeError: unreachable").
+const ERRORS: &str = "window.__errors = []; \
+     addEventListener('error', e => __errors.push(String(e.message))); \
+     addEventListener('unhandledrejection', e => __errors.push(String(e.reason)));";
+
 /// Last meeting's board: made three hours ago, so that today's edits are a
 /// meeting of their own in the history.
 fn earlier_meeting() -> Board {
@@ -169,6 +175,7 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
     )
     .await?;
     sees_note(&c, "Bo", DISH).await?;
+    c.execute(ERRORS, vec![]).await?;
 
     // Today's meeting adds a note.
     click(&c, "add-note").await?;
@@ -383,6 +390,8 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
     .await?;
     assert!(err.as_str().unwrap_or_default().contains("server"), "{err}");
     screenshot(&c, "export-07-offline").await?;
+    let errors = c.execute("return window.__errors;", vec![]).await?;
+    assert_eq!(errors, serde_json::json!([]), "errors in the page");
     c.close().await?;
 
     // A viewer, in Danish, may export too, but neither publish nor restore.
@@ -430,11 +439,9 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
     screenshot(&v, "export-09-viewer-history-da").await?;
     // Closing the panel while a preview is on its way is no error (the
     // answer finds the panel gone).
+    v.execute(ERRORS, vec![]).await?;
     v.execute(
-        "window.__errors = []; \
-         addEventListener('error', e => __errors.push(String(e.message))); \
-         addEventListener('unhandledrejection', e => __errors.push(String(e.reason))); \
-         document.querySelector('[data-testid=history-show]').click(); \
+        "document.querySelector('[data-testid=history-show]').click(); \
          document.querySelector('[data-testid=history-panel-close]').click();",
         vec![],
     )
