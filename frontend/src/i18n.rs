@@ -42,6 +42,13 @@ impl Lang {
             Lang::En => &EN,
         }
     }
+
+    pub fn export_strings(self) -> &'static ExportStrings {
+        match self {
+            Lang::Da => &EXPORT_DA,
+            Lang::En => &EXPORT_EN,
+        }
+    }
 }
 
 const STORAGE_KEY: &str = "samskab.lang";
@@ -597,4 +604,204 @@ impl I18n {
 /// controller): the stored choice, else the browser's language.
 pub fn strings() -> &'static Strings {
     Lang::detect().strings()
+}
+
+/// The export, history and public snapshot panels' strings
+/// (`components/export_panel.rs`, `history_panel.rs`, `snapshot_section.rs`).
+#[derive(Debug)]
+pub struct ExportStrings {
+    pub export: &'static str,
+    pub history: &'static str,
+    pub format: &'static str,
+    pub fmt_png: &'static str,
+    pub fmt_svg: &'static str,
+    pub fmt_pdf: &'static str,
+    pub fmt_md: &'static str,
+    pub fmt_csv: &'static str,
+    pub fmt_json: &'static str,
+    pub fmt_automerge: &'static str,
+    pub scope: &'static str,
+    pub scope_board: &'static str,
+    pub scope_frame: &'static str,
+    pub scope_mindmap: &'static str,
+    pub scope_unused: &'static str,
+    pub paper: &'static str,
+    pub orientation: &'static str,
+    pub portrait: &'static str,
+    pub landscape: &'static str,
+    pub download: &'static str,
+    pub preparing: &'static str,
+    pub downloaded: &'static str,
+    pub download_again: &'static str,
+    pub made_offline: &'static str,
+    pub needs_server: &'static str,
+    pub export_failed: &'static str,
+    pub unreachable: &'static str,
+    pub snapshot: &'static str,
+    pub snapshot_hint: &'static str,
+    pub snapshot_create: &'static str,
+    pub snapshot_creating: &'static str,
+    pub snapshot_failed: &'static str,
+    pub snapshot_link: &'static str,
+    pub open_link: &'static str,
+    pub history_loading: &'static str,
+    pub history_failed: &'static str,
+    pub since_last: &'static str,
+    pub last_ended: &'static str,
+    pub first_session: &'static str,
+    pub sessions: &'static str,
+    pub sessions_hint: &'static str,
+    pub changes: &'static str,
+    pub current: &'static str,
+    pub show: &'static str,
+    pub preview_of: &'static str,
+    pub preview_hint: &'static str,
+    pub preview_failed: &'static str,
+    pub restore: &'static str,
+    pub restore_confirm: &'static str,
+    pub restore_yes: &'static str,
+    pub cancel: &'static str,
+    pub restoring: &'static str,
+    pub restored: &'static str,
+    pub restore_failed: &'static str,
+    pub reload: &'static str,
+    pub close: &'static str,
+}
+
+pub const EXPORT_EN: ExportStrings = ExportStrings {
+    export: "Export",
+    history: "History",
+    format: "Format",
+    fmt_png: "Image (PNG)",
+    fmt_svg: "Image (SVG)",
+    fmt_pdf: "For printing (PDF)",
+    fmt_md: "Minutes (Markdown)",
+    fmt_csv: "Notes as a spreadsheet (CSV)",
+    fmt_json: "Data (JSON)",
+    fmt_automerge: "Whole board with its history (.automerge)",
+    scope: "What to export",
+    scope_board: "The whole board",
+    scope_frame: "Frame: ",
+    scope_mindmap: "Mind map: ",
+    scope_unused: "This format always holds the whole board.",
+    paper: "Paper",
+    orientation: "Orientation",
+    portrait: "Portrait",
+    landscape: "Landscape",
+    download: "Download",
+    preparing: "Preparing the file…",
+    downloaded: "Ready: ",
+    download_again: "Download again",
+    made_offline: "Made on this device from your copy of the board, because the server cannot be reached.",
+    needs_server: "PNG and PDF are made by the server, which cannot be reached now. Choose SVG, or try again when you are online.",
+    export_failed: "The export failed: ",
+    unreachable: "the server cannot be reached.",
+    snapshot: "Public snapshot",
+    snapshot_hint: "A read-only copy of the board as it is now, for people outside the group. Names are replaced by role groups, and later changes to the board do not show in it.",
+    snapshot_create: "Publish a snapshot",
+    snapshot_creating: "Publishing…",
+    snapshot_failed: "The snapshot could not be published: ",
+    snapshot_link: "Public link",
+    open_link: "Open",
+    history_loading: "Loading the history…",
+    history_failed: "The history could not be loaded: ",
+    since_last: "What changed since the last meeting",
+    last_ended: "The last meeting ended ",
+    first_session: "This is the board's first meeting: there is nothing earlier to compare with.",
+    sessions: "Versions by meeting",
+    sessions_hint: "A new meeting starts after 30 minutes without changes.",
+    changes: "changes",
+    current: "Current version",
+    show: "Show",
+    preview_of: "The board at the end of the meeting on ",
+    preview_hint: "Choose a meeting to see how the board looked at its end.",
+    preview_failed: "The version could not be shown: ",
+    restore: "Restore this version",
+    restore_confirm: "Bring the board back to how it was at the end of this meeting? It is done as a new change for everyone: nothing is lost, and the present version stays in the history.",
+    restore_yes: "Yes, restore",
+    cancel: "Cancel",
+    restoring: "Restoring…",
+    restored: "The version is restored. The version before it is still in the history.",
+    restore_failed: "The version could not be restored: ",
+    reload: "Try again",
+    close: "Close",
+};
+
+pub const EXPORT_DA: ExportStrings = ExportStrings {
+    export: "Eksportér",
+    history: "Historik",
+    format: "Format",
+    fmt_png: "Billede (PNG)",
+    fmt_svg: "Billede (SVG)",
+    fmt_pdf: "Til udskrift (PDF)",
+    fmt_md: "Referat (Markdown)",
+    fmt_csv: "Sedler som regneark (CSV)",
+    fmt_json: "Data (JSON)",
+    fmt_automerge: "Hele tavlen med historik (.automerge)",
+    scope: "Hvad skal med",
+    scope_board: "Hele tavlen",
+    scope_frame: "Ramme: ",
+    scope_mindmap: "Mindmap: ",
+    scope_unused: "Dette format indeholder altid hele tavlen.",
+    paper: "Papir",
+    orientation: "Retning",
+    portrait: "Stående",
+    landscape: "Liggende",
+    download: "Hent",
+    preparing: "Gør filen klar…",
+    downloaded: "Klar: ",
+    download_again: "Hent igen",
+    made_offline: "Lavet på denne enhed ud fra din kopi af tavlen, fordi serveren ikke kan nås.",
+    needs_server: "PNG og PDF laves af serveren, som ikke kan nås lige nu. Vælg SVG, eller prøv igen, når du er online.",
+    export_failed: "Eksporten mislykkedes: ",
+    unreachable: "serveren kan ikke nås.",
+    snapshot: "Offentligt øjebliksbillede",
+    snapshot_hint: "En skrivebeskyttet kopi af tavlen, som den er nu, til folk uden for gruppen. Navne erstattes af rollegrupper, og senere ændringer på tavlen kommer ikke med.",
+    snapshot_create: "Udgiv et øjebliksbillede",
+    snapshot_creating: "Udgiver…",
+    snapshot_failed: "Øjebliksbilledet kunne ikke udgives: ",
+    snapshot_link: "Offentligt link",
+    open_link: "Åbn",
+    history_loading: "Henter historikken…",
+    history_failed: "Historikken kunne ikke hentes: ",
+    since_last: "Hvad er ændret siden sidste møde",
+    last_ended: "Sidste møde sluttede ",
+    first_session: "Dette er tavlens første møde: der er intet tidligere at sammenligne med.",
+    sessions: "Versioner pr. møde",
+    sessions_hint: "Et nyt møde begynder efter 30 minutter uden ændringer.",
+    changes: "ændringer",
+    current: "Nuværende version",
+    show: "Vis",
+    preview_of: "Tavlen ved slutningen af mødet ",
+    preview_hint: "Vælg et møde for at se, hvordan tavlen så ud, da det sluttede.",
+    preview_failed: "Versionen kunne ikke vises: ",
+    restore: "Gendan denne version",
+    restore_confirm: "Skal tavlen tilbage til, som den var ved slutningen af dette møde? Det sker som en ny ændring for alle: intet går tabt, og den nuværende version bliver i historikken.",
+    restore_yes: "Ja, gendan",
+    cancel: "Annullér",
+    restoring: "Gendanner…",
+    restored: "Versionen er gendannet. Versionen før den er stadig i historikken.",
+    restore_failed: "Versionen kunne ikke gendannes: ",
+    reload: "Prøv igen",
+    close: "Luk",
+};
+
+impl I18n {
+    /// A reactive export/history string: `i18n.x(|s| s.export)`.
+    pub fn x(
+        self,
+        pick: fn(&'static ExportStrings) -> &'static str,
+    ) -> impl Fn() -> &'static str + Copy + Send + 'static {
+        move || pick(self.0.get().export_strings())
+    }
+
+    /// The export/history strings in the language shown now (tracked).
+    pub fn export_strings(self) -> &'static ExportStrings {
+        self.0.get().export_strings()
+    }
+
+    /// The export/history strings now, outside a reactive scope.
+    pub fn now_export(self) -> &'static ExportStrings {
+        self.0.get_untracked().export_strings()
+    }
 }

@@ -4,7 +4,9 @@ use samskab_board::{Color, Op};
 
 use crate::api::{self, ApiError};
 use crate::components::canvas::{Canvas, add_note_at};
+use crate::components::export_panel::ExportPanel;
 use crate::components::facilitation::FacilitationPanel;
+use crate::components::history_panel::HistoryPanel;
 use crate::components::join_dialog::JoinDialog;
 use crate::components::language_switch::LanguageSwitch;
 use crate::components::list_view::ListView;
@@ -104,20 +106,36 @@ pub fn BoardPage(id: String) -> impl IntoView {
     }
 }
 
+/// Which panel is open (by name), for panels that close themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenPanel(pub RwSignal<Option<&'static str>>);
+
 /// A panel that opens under the top bar, with its button.
 #[derive(Clone)]
 struct PanelDef {
     name: &'static str,
-    label: fn(&'static crate::i18n::Strings) -> &'static str,
+    label: fn(crate::i18n::Lang) -> &'static str,
     body: fn(BoardSignals) -> AnyView,
 }
 
 /// The board's panels. To add one, add one line here.
-const PANELS: &[PanelDef] = &[PanelDef {
-    name: "share",
-    label: |s| s.share,
-    body: |_| view! { <SharePanel/> }.into_any(),
-}];
+const PANELS: &[PanelDef] = &[
+    PanelDef {
+        name: "share",
+        label: |l| l.strings().share,
+        body: |_| view! { <SharePanel/> }.into_any(),
+    },
+    PanelDef {
+        name: "export",
+        label: |l| l.export_strings().export,
+        body: |s| view! { <ExportPanel signals=s/> }.into_any(),
+    },
+    PanelDef {
+        name: "history",
+        label: |l| l.export_strings().history,
+        body: |s| view! { <HistoryPanel signals=s/> }.into_any(),
+    },
+];
 
 /// Keys on the board (not while typing in a field): N adds a note, Delete
 /// removes the selection, arrows move it (or pan), + / − / 0 zoom, Escape
@@ -264,6 +282,7 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
         }
     });
     let open_panel = RwSignal::new(None::<&'static str>);
+    provide_context(OpenPanel(open_panel));
     let shown_title = move || {
         let t = title.get();
         if t.trim().is_empty() {
@@ -319,7 +338,7 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                                 <button class="btn" data-testid=name
                                     aria-expanded=move || (open_panel.get() == Some(name)).to_string()
                                     on:click=move |_| open_panel.update(|o| *o = if *o == Some(name) { None } else { Some(name) })>
-                                    {i18n.t(p.label)}
+                                    {move || (p.label)(i18n.0.get())}
                                 </button>
                             }
                         }).collect::<Vec<_>>()}

@@ -1,7 +1,10 @@
 pub mod board_page;
 pub mod canvas;
+pub mod export_panel;
 pub mod facilitation;
+pub mod floating_panel;
 pub mod frame_box;
+pub mod history_panel;
 pub mod home;
 pub mod join_dialog;
 pub mod language_switch;
@@ -12,5 +15,6 @@ pub mod minimap;
 pub mod note_card;
 pub mod presence_list;
 pub mod share_panel;
+pub mod snapshot_section;
 pub mod status_badge;
 pub mod toolbar;
