@@ -9,6 +9,7 @@ mod components;
 mod controller;
 mod i18n;
 mod platform;
+mod series;
 mod store;
 mod ui;
 

@@ -14,3 +14,4 @@ pub mod presence_list;
 pub mod share_panel;
 pub mod status_badge;
 pub mod toolbar;
+pub mod workspace_page;
