@@ -2,6 +2,7 @@
 //! chromedriver), against the real server on port 0. One test binary for all
 //! browser tests.
 mod canvas;
+mod meeting;
 mod mindmap;
 mod offline;
 mod touch;
