@@ -272,7 +272,7 @@ fn RotationForm(id: String, key: String, plan: Vec<String>) -> impl IntoView {
                 prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             <button class="btn" data-testid="rotation-save" type="submit">{i18n.w(|s| s.save_rotation)}</button>
             <Show when=move || saved.get()>
-                <p class="hint" role="status">{i18n.w(|s| s.rotation_saved)}</p>
+                <p class="hint" role="status" data-testid="rotation-saved">{i18n.w(|s| s.rotation_saved)}</p>
             </Show>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>

@@ -214,6 +214,37 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
     }
     assert_eq!(count(&mette, "timer-start").await?, 1);
 
+    // The facilitator marks the current agenda item; everyone sees it.
+    for item in mette
+        .find_all(Locator::Css("[data-testid=agenda-item]"))
+        .await?
+    {
+        if item.text().await? == "Idéer" {
+            item.click().await?;
+            break;
+        }
+    }
+    for (c, now) in [
+        (&mette, "Nu: Idéer"),
+        (&aisha, "Nu: Idéer"),
+        (&jens, "Now: Idéer"),
+    ] {
+        let shown = eventually(
+            c,
+            T,
+            &format!("{now} shown"),
+            "const e = document.querySelector('[data-testid=agenda-current]'); return e && e.textContent;",
+        )
+        .await?;
+        assert_eq!(shown, now);
+    }
+    assert_eq!(
+        count(&aisha, "agenda-item").await?,
+        0,
+        "only the facilitator marks items"
+    );
+    assert_eq!(count(&aisha, "agenda-entry").await?, 3);
+
     // The facilitator starts the timer; everyone sees it count down.
     click(&mette, "timer-start").await?;
     for (c, who) in [(&mette, "Mette"), (&aisha, "Aisha"), (&jens, "Jens")] {
@@ -462,6 +493,76 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
         .await?;
     assert_eq!(count(&jens, "vague-item").await?, 0);
     assert_eq!(count(&jens, "action").await?, 2);
+
+    // The chair goes to the citizen; back on the series page the
+    // facilitator sees who chaired, plans the rotation and starts the next
+    // meeting from this one's minutes.
+    let aisha_id = mette
+        .execute(
+            "const o = [...document.querySelectorAll('[data-testid=chair-select] option')].find(o => o.textContent === 'Aisha'); return o && o.value;",
+            vec![],
+        )
+        .await?;
+    fill(
+        &mette,
+        "chair-select",
+        aisha_id.as_str().expect("Aisha's option"),
+    )
+    .await?;
+    aisha
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=you-chair]"))
+        .await?;
+    saved(&mette, "Mette").await?;
+    click(&mette, "back-to-series").await?;
+    let chair = mette
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=meeting-chair]"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(chair, "Ordstyrer: Aisha");
+    assert_eq!(all_texts(&mette, "meeting-current").await?, ["Nu: Idéer"]);
+    fill(&mette, "rotation-input", "Aisha\nJens").await?;
+    click(&mette, "rotation-save").await?;
+    mette
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=rotation-saved]"))
+        .await?;
+    fill(&mette, "meeting-date-input", "2027-02-09").await?;
+    fill(&mette, "meeting-theme-input", "Hvem skal være med?").await?;
+    let from_previous = mette
+        .find(Locator::Css("[data-testid=meeting-from-previous]"))
+        .await?
+        .prop("checked")
+        .await?;
+    assert_eq!(from_previous.as_deref(), Some("true"));
+    click(&mette, "meeting-add").await?;
+    let themes = eventually(
+        &mette,
+        T,
+        "two meetings",
+        "const t = [...document.querySelectorAll('[data-testid=meeting-theme]')].map(e => e.textContent); return t.length === 2 ? t : null;",
+    )
+    .await?;
+    assert_eq!(
+        texts(&themes),
+        ["Hvornår skal borgerne inddrages?", "Hvem skal være med?"]
+    );
+    assert_eq!(
+        all_texts(&mette, "meeting-planned").await?,
+        ["Planlagt ordstyrer: Aisha", "Planlagt ordstyrer: Jens"]
+    );
+    mette
+        .execute(
+            "document.querySelector('[data-testid=meetings]').scrollIntoView(); return true;",
+            vec![],
+        )
+        .await?;
+    screenshot(&mette, "meeting-08-series-two-meetings").await?;
 
     for c in [mette, aisha, jens] {
         c.close().await?;

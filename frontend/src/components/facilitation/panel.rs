@@ -146,6 +146,17 @@ pub fn FacilitationPanel() -> impl IntoView {
         });
     };
     let fac = move || s.facilitator.get();
+    // Only the agenda: the list is not redrawn on every tick of the timer.
+    let agenda = Memo::new(move |_| s.view.with(|v| v.agenda.clone()));
+    let current_item = move || {
+        agenda.with(|a| {
+            a.items
+                .iter()
+                .find(|i| i.id == a.current)
+                .map(|i| i.title.clone())
+                .unwrap_or_default()
+        })
+    };
     let dots_left = move || {
         let total = s.view.with(|v| v.vote.dots);
         total.saturating_sub(s.private.with(|p| p.dots_used()))
@@ -164,6 +175,9 @@ pub fn FacilitationPanel() -> impl IntoView {
                         None => String::new(),
                     }
                 }}</span>
+                <Show when=move || !current_item().is_empty()>
+                    <span class="facil-agenda" data-testid="agenda-current">{move || format!("{}{}", i18n.w(|s| s.current_item)(), current_item())}</span>
+                </Show>
                 <Show when=move || s.view.with(|v| v.chair.current == s.me.get() && !v.chair.current.is_empty())>
                     <span class="facil-chair" data-testid="you-chair">{i18n.f(|s| s.you_chair)}</span>
                 </Show>
@@ -189,6 +203,37 @@ pub fn FacilitationPanel() -> impl IntoView {
                             </select>
                         </label>
                     </section>
+                    <Show when=move || agenda.with(|a| !a.items.is_empty())>
+                        <section data-testid="agenda">
+                            <h3>{i18n.w(|s| s.agenda)}</h3>
+                            <ol class="agenda-list">
+                                {move || agenda.with(|a| a.items.clone()).into_iter().map(|item| {
+                                    let id = item.id.clone();
+                                    let is_current = {
+                                        let id = id.clone();
+                                        move || agenda.with(|a| a.current == id)
+                                    };
+                                    let pressed = is_current.clone();
+                                    view! {
+                                        <li aria-current=move || is_current().then_some("step")>
+                                            <Show when=fac fallback={
+                                                let title = item.title.clone();
+                                                move || view! { <span data-testid="agenda-entry">{title.clone()}</span> }
+                                            }>
+                                                {
+                                                    let (id, title, pressed) = (id.clone(), item.title.clone(), pressed.clone());
+                                                    view! {
+                                                        <button class="btn" data-testid="agenda-item" aria-pressed=move || pressed().to_string()
+                                                            on:click=move |_| facil(FacilOp::SetCurrentItem { id: id.clone() })>{title}</button>
+                                                    }
+                                                }
+                                            </Show>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        </section>
+                    </Show>
                     <Show when=fac>
                         <section data-testid="facil-timer-controls">
                             <h3>{i18n.f(|s| s.timer)}</h3>
