@@ -562,6 +562,94 @@ mod tests {
         }
     }
 
+    fn meeting(date: &str) -> MeetingRecord {
+        MeetingRecord {
+            position: 0,
+            board_id: String::new(),
+            date: date.into(),
+            theme: "Hvem skal være med?".into(),
+            agenda: vec!["Velkomst".into(), "Idéer".into()],
+            created_at: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn meetings_keep_their_order_and_a_failed_meeting_leaves_no_board() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        let link = |hash: &str| LinkRecord {
+            role: crate::storage::Role::Editor,
+            hash: hash.into(),
+        };
+        s.create_workspace(
+            WorkspaceMeta {
+                id: "w1".into(),
+                name: "Udvalget".into(),
+                created_at: 1,
+                rotation: vec![],
+            },
+            vec![link("h-ws")],
+        )
+        .await
+        .unwrap();
+        for (board, date) in [("b1", "2027-01-12"), ("b2", "2027-02-09")] {
+            s.add_meeting(
+                "w1",
+                meeting(date),
+                meta(board),
+                vec![1],
+                vec![link(&format!("h-{board}"))],
+            )
+            .await
+            .unwrap();
+        }
+        // A meeting of a workspace that does not exist: nothing is stored.
+        assert!(
+            s.add_meeting("nope", meeting("2027-03-01"), meta("b3"), vec![1], vec![])
+                .await
+                .is_err()
+        );
+        assert_eq!(s.board_meta("b3").await.unwrap(), None);
+        s.set_rotation("w1", vec!["Aisha".into(), "Jens".into()])
+            .await
+            .unwrap();
+        drop(s);
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        let got: Vec<(i64, String, String)> = s
+            .meetings("w1")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.position, m.board_id, m.date))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "b1".to_string(), "2027-01-12".to_string()),
+                (2, "b2".into(), "2027-02-09".into())
+            ]
+        );
+        assert_eq!(
+            s.meetings("w1").await.unwrap()[0].agenda,
+            ["Velkomst", "Idéer"]
+        );
+        assert_eq!(
+            s.workspace("w1").await.unwrap().unwrap().rotation,
+            ["Aisha", "Jens"]
+        );
+        assert_eq!(
+            s.workspace_of_board("b2").await.unwrap().as_deref(),
+            Some("w1")
+        );
+        assert_eq!(
+            s.find_workspace_link("w1", "h-ws").await.unwrap(),
+            Some(LinkStatus::Active(crate::storage::Role::Editor))
+        );
+        assert_eq!(s.find_workspace_link("w1", "h-b1").await.unwrap(), None);
+        assert!(s.find_link("b1", "h-b1").await.unwrap().is_some());
+        assert!(s.set_rotation("nope", vec![]).await.is_err());
+    }
+
     #[tokio::test]
     async fn append_load_compact_keeps_order_and_survives_reopen() {
         let dir = tempfile::tempdir().unwrap();
