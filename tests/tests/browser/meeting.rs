@@ -494,6 +494,49 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
     assert_eq!(count(&jens, "vague-item").await?, 0);
     assert_eq!(count(&jens, "action").await?, 2);
 
+    // Mixed groups: each group gets its own frame on everyone's board, and
+    // the frames stay when the groups come back together.
+    click(&mette, "groups-split").await?;
+    let groups = eventually(
+        &mette,
+        T,
+        "two groups",
+        "const g = [...document.querySelectorAll('[data-testid=group]')].map(e => e.textContent); return g.length === 2 ? g : null;",
+    )
+    .await?;
+    let members: usize = texts(&groups).iter().map(|g| g.split(", ").count()).sum();
+    assert_eq!(members, 3, "{groups:?}");
+    for (c, who) in [(&mette, "Mette"), (&jens, "Jens")] {
+        // Under the open panels: pressed by script.
+        c.execute(
+            "document.querySelector('[data-testid=zoom-fit]').click(); return true;",
+            vec![],
+        )
+        .await?;
+        let names = eventually(
+            c,
+            T,
+            &format!("{who} sees the group frames"),
+            "const f = [...document.querySelectorAll('[data-testid=frame-name]')].map(e => e.value); return f.length === 2 ? f : null;",
+        )
+        .await?;
+        assert_eq!(texts(&names), ["Gruppe 1", "Gruppe 2"], "{who}");
+    }
+    screenshot(&jens, "meeting-08-group-frames").await?;
+    click(&mette, "groups-together").await?;
+    click(&jens, "outcomes-toggle").await?;
+    click(&jens, "facil-toggle").await?;
+    jens.wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=groups-together-shown]"))
+        .await?;
+    mette
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=groups-together-shown]"))
+        .await?;
+    assert_eq!(count(&jens, "frame").await?, 2, "the frames stay");
+
     // The chair goes to the citizen; back on the series page the
     // facilitator sees who chaired, plans the rotation and starts the next
     // meeting from this one's minutes.
@@ -562,7 +605,7 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
             vec![],
         )
         .await?;
-    screenshot(&mette, "meeting-08-series-two-meetings").await?;
+    screenshot(&mette, "meeting-09-series-two-meetings").await?;
 
     for c in [mette, aisha, jens] {
         c.close().await?;
