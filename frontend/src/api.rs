@@ -32,7 +32,7 @@ pub enum ApiError {
     Refused(String),
 }
 
-async fn fetch(
+pub(crate) async fn fetch(
     method: &str,
     path: &str,
     body: Option<String>,
@@ -62,7 +62,7 @@ async fn fetch(
     Ok((resp.status(), text))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiError> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|e| ApiError::Refused(e.to_string()))
 }
 

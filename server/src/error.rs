@@ -13,6 +13,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("board not found")]
     BoardNotFound,
+    #[error("workspace not found")]
+    WorkspaceNotFound,
     #[error("link revoked")]
     LinkRevoked,
     #[error("{0}")]
@@ -33,6 +35,11 @@ impl IntoResponse for AppError {
                 StatusCode::NOT_FOUND,
                 "board_not_found",
                 "There is no board at this address.".to_string(),
+            ),
+            AppError::WorkspaceNotFound => (
+                StatusCode::NOT_FOUND,
+                "workspace_not_found",
+                "There is no workspace at this address.".to_string(),
             ),
             AppError::LinkRevoked => (
                 StatusCode::GONE,

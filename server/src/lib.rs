@@ -22,6 +22,7 @@ pub mod http;
 pub mod metrics;
 pub mod rooms;
 pub mod storage;
+pub mod workspaces;
 pub mod ws;
 
 use std::future::Future;
@@ -30,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 
 pub use config::Config;
 use rooms::Rooms;
@@ -100,6 +101,14 @@ pub fn app(state: AppState) -> Router {
         .route("/boards/{id}/history", get(export::history_list))
         .route("/boards/{id}/restore", post(export::restore))
         .route("/boards/{id}/snapshots", post(export::create_snapshot))
+        .route("/boards/{id}/workspace", get(workspaces::board_workspace))
+        .route("/workspaces", post(workspaces::create_workspace))
+        .route("/workspaces/{id}", get(workspaces::get_workspace))
+        .route(
+            "/workspaces/{id}/meetings",
+            post(workspaces::create_meeting),
+        )
+        .route("/workspaces/{id}/rotation", put(workspaces::set_rotation))
         .fallback(http::api_not_found);
     Router::new()
         .nest("/api", api)

@@ -73,6 +73,30 @@ pub struct Chunk {
     pub bytes: Vec<u8>,
 }
 
+/// A committee's workspace: its meetings in a series (see `crate::workspaces`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceMeta {
+    pub id: String,
+    pub name: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    /// The planned order of chairs for the coming meetings (free names).
+    pub rotation: Vec<String>,
+}
+
+/// One meeting of a workspace, with the board it is held on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRecord {
+    /// 1 for the first meeting, then 2, 3, … (given by storage).
+    pub position: i64,
+    pub board_id: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub theme: String,
+    pub agenda: Vec<String>,
+    pub created_at: i64,
+}
+
 pub trait Storage: Send + Sync + 'static {
     /// Creates a board with its first document bytes and its share links,
     /// in one transaction.
@@ -131,6 +155,43 @@ pub trait Storage: Send + Sync + 'static {
             ))
         })
     }
+
+    /// Creates a workspace with its share links, in one transaction.
+    fn create_workspace(
+        &self,
+        meta: WorkspaceMeta,
+        links: Vec<LinkRecord>,
+    ) -> StorageFuture<'_, ()>;
+
+    /// Looks up a workspace link by the hash of its secret.
+    fn find_workspace_link(
+        &self,
+        workspace: &str,
+        hash: &str,
+    ) -> StorageFuture<'_, Option<LinkStatus>>;
+
+    fn workspace(&self, id: &str) -> StorageFuture<'_, Option<WorkspaceMeta>>;
+
+    /// Replaces the workspace's rotation plan.
+    fn set_rotation(&self, workspace: &str, plan: Vec<String>) -> StorageFuture<'_, ()>;
+
+    /// The workspace's meetings, first meeting first.
+    fn meetings(&self, workspace: &str) -> StorageFuture<'_, Vec<MeetingRecord>>;
+
+    /// Creates the meeting's board (as [`Storage::create_board`]) and adds the
+    /// meeting after the workspace's last one, in one transaction. Returns
+    /// its position.
+    fn add_meeting(
+        &self,
+        workspace: &str,
+        meeting: MeetingRecord,
+        board: BoardMeta,
+        initial: Vec<u8>,
+        links: Vec<LinkRecord>,
+    ) -> StorageFuture<'_, i64>;
+
+    /// The workspace a board is a meeting of, if any.
+    fn workspace_of_board(&self, board: &str) -> StorageFuture<'_, Option<String>>;
 
     /// Replaces every chunk up to and including `up_to` with `snapshot`, in
     /// one transaction: a crash leaves either the old chunks or the snapshot.

@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use crate::board::{Board, check_id, check_len};
 use crate::doc::{self, boolean, string};
 use crate::error::BoardError;
-use crate::op::{Ctx, Op, RoleGroup};
+use crate::op::{Color, Ctx, Op, RoleGroup};
 use crate::schema;
 use crate::validate::Violation;
 
@@ -93,6 +93,10 @@ pub const MAX_REGISTER_BYTES: usize = 64 * 1024;
 pub const MAX_LIST: usize = 500;
 /// Most dots one person may get in a vote.
 pub const MAX_DOTS: u32 = 50;
+/// Size of a group's frame, the gap between frames, and frames per row.
+pub const GROUP_FRAME: (f64, f64) = (640.0, 480.0);
+pub const GROUP_GAP: f64 = 80.0;
+pub const GROUP_COLUMNS: usize = 4;
 
 // ---- registers -----------------------------------------------------------
 
@@ -708,6 +712,79 @@ impl Board {
         }
     }
 
+    /// Gives every group of a split its own frame, in the same change as
+    /// the `groups` register: a group without a frame gets one with the id
+    /// `<split>-<group>`, named after the group, in a row below everything on
+    /// the board; a frame id that exists already is kept as it is (a split
+    /// may reuse the frames of an earlier one). Two facilitators splitting at
+    /// once both make their frames; the register names one split's frames
+    /// and the other's stay on the board as ordinary frames, so nothing
+    /// written in them is lost.
+    fn group_frames(
+        &mut self,
+        split: &str,
+        groups: &[Group],
+        ctx: &Ctx,
+    ) -> Result<Vec<Group>, BoardError> {
+        let frames = self.container(schema::FRAMES)?;
+        let mut left = f64::INFINITY;
+        let mut bottom = f64::NEG_INFINITY;
+        for f in self.frames() {
+            left = left.min(f.x);
+            bottom = bottom.max(f.y + f.h);
+        }
+        for n in self.notes() {
+            left = left.min(n.x);
+            bottom = bottom.max(n.y + n.h);
+        }
+        let (x0, y0) = if left.is_finite() {
+            (left, bottom + GROUP_GAP)
+        } else {
+            (0.0, 0.0)
+        };
+        let colors = [
+            Color::Blue,
+            Color::Green,
+            Color::Orange,
+            Color::Purple,
+            Color::Pink,
+            Color::Yellow,
+        ];
+        let danish = self.language() != "en";
+        let mut out = Vec::with_capacity(groups.len());
+        for (i, g) in groups.iter().enumerate() {
+            let mut g = g.clone();
+            if g.frame.is_empty() {
+                g.frame = format!("{split}-{}", g.id);
+                check_id(&g.frame)?;
+            }
+            if self.child(&frames, &g.frame).is_none() {
+                let name = if !g.name.is_empty() {
+                    g.name.clone()
+                } else if danish {
+                    format!("Gruppe {}", i + 1)
+                } else {
+                    format!("Group {}", i + 1)
+                };
+                let (col, row) = ((i % GROUP_COLUMNS) as f64, (i / GROUP_COLUMNS) as f64);
+                self.apply_ops(
+                    &Op::CreateFrame {
+                        id: g.frame.clone(),
+                        name,
+                        x: x0 + col * (GROUP_FRAME.0 + GROUP_GAP),
+                        y: y0 + row * (GROUP_FRAME.1 + GROUP_GAP),
+                        w: GROUP_FRAME.0,
+                        h: GROUP_FRAME.1,
+                        color: colors[i % colors.len()],
+                    },
+                    ctx,
+                )?;
+            }
+            out.push(g);
+        }
+        Ok(out)
+    }
+
     pub(crate) fn apply_facil(&mut self, op: &FacilOp, ctx: &Ctx) -> Result<(), BoardError> {
         let now = ctx.now_ms;
         let list = |v: &[String]| -> Result<(), BoardError> {
@@ -940,9 +1017,10 @@ impl Board {
                         check_id(&g.frame)?;
                     }
                 }
+                let groups = self.group_frames(id, groups, ctx)?;
                 let g = Groups {
                     id: id.clone(),
-                    groups: groups.clone(),
+                    groups,
                     together: false,
                 };
                 self.put_register(reg::GROUPS, &g)

@@ -201,6 +201,65 @@ pub fn continue_minutes(previous: &Board, fresh: &mut impl FnMut() -> String) ->
     ops
 }
 
+/// The next meeting of a series: the previous meeting's mind-map minutes
+/// ([`continue_minutes`]) and, if `carry_actions`, its actions that are
+/// still open or under way, with their owner, deadline and status. An action
+/// that came from a copied node points at the copy; any other source is
+/// dropped (that note stays on the old board).
+pub fn continue_meeting(
+    previous: &Board,
+    carry_actions: bool,
+    fresh: &mut impl FnMut() -> String,
+) -> Vec<Op> {
+    use crate::facilitation::{ActionStatus, OutcomeOp};
+    let mut ids = std::collections::BTreeMap::new();
+    let mut ops = vec![Op::SetTemplate {
+        template: Template::MindMapMinutes.as_str().into(),
+    }];
+    ops.extend(mindmap_ops(previous, &mut |old: &str| {
+        ids.entry(old.to_string())
+            .or_insert_with(&mut *fresh)
+            .clone()
+    }));
+    if !carry_actions {
+        return ops;
+    }
+    for a in previous.actions() {
+        if !matches!(a.status, ActionStatus::Open | ActionStatus::Doing) {
+            continue;
+        }
+        let id = fresh();
+        let source = a
+            .source
+            .as_ref()
+            .and_then(|s| ids.get(s).cloned())
+            .unwrap_or_default();
+        ops.push(Op::Outcome {
+            act: OutcomeOp::CreateAction {
+                id: id.clone(),
+                source,
+                text: a.text,
+                owner: a.owner,
+                deadline: a.deadline,
+                done_when: a.done_when,
+            },
+        });
+        if a.status != ActionStatus::Open {
+            ops.push(Op::Outcome {
+                act: OutcomeOp::UpdateAction {
+                    id,
+                    text: None,
+                    owner: None,
+                    deadline: None,
+                    done_when: None,
+                    status: Some(a.status),
+                },
+            });
+        }
+    }
+    ops
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,5 +354,97 @@ mod tests {
             .map(|n| n.text.clone())
             .collect();
         assert_eq!(texts, ["Mødets pointer", "Tidlig inddragelse"]);
+    }
+
+    #[test]
+    fn the_next_meeting_carries_open_actions_and_points_them_at_the_copied_nodes() {
+        use crate::facilitation::{ActionStatus, OutcomeOp};
+        let mut b = build(&template_ops(
+            Template::MindMapMinutes,
+            "da",
+            &mut counter(),
+        ));
+        let map = b.mindmaps()[0].clone();
+        let c = Ctx::new("fac", 0);
+        b.apply(
+            &Op::AddNode {
+                map: map.id.clone(),
+                id: "k1".into(),
+                parent: map.root.clone(),
+                order: 1.0,
+                text: "Borgerpanel".into(),
+            },
+            &c,
+        )
+        .unwrap();
+        for (id, source, status) in [
+            ("a1", "k1", ActionStatus::Doing),
+            ("a2", "", ActionStatus::Open),
+            ("a3", "k1", ActionStatus::Done),
+        ] {
+            b.apply(
+                &Op::Outcome {
+                    act: OutcomeOp::CreateAction {
+                        id: id.into(),
+                        source: source.into(),
+                        text: format!("Handling {id}"),
+                        owner: "Mette".into(),
+                        deadline: "2027-03-01".into(),
+                        done_when: "Vedtaget".into(),
+                    },
+                },
+                &c,
+            )
+            .unwrap();
+            b.apply(
+                &Op::Outcome {
+                    act: OutcomeOp::UpdateAction {
+                        id: id.into(),
+                        text: None,
+                        owner: None,
+                        deadline: None,
+                        done_when: None,
+                        status: Some(status),
+                    },
+                },
+                &c,
+            )
+            .unwrap();
+        }
+        let mut fresh = counter();
+        let without = build(&continue_meeting(&b, false, &mut || {
+            format!("z{}", fresh())
+        }));
+        assert!(without.actions().is_empty());
+        assert_eq!(without.mindmaps()[0].nodes.len(), 2);
+        let mut fresh = counter();
+        let next = build(&continue_meeting(&b, true, &mut || format!("y{}", fresh())));
+        let node = next.mindmaps()[0].nodes[1].clone();
+        assert_eq!(node.text, "Borgerpanel");
+        let mut actions = next.actions();
+        actions.sort_by(|a, b| a.text.cmp(&b.text));
+        let got: Vec<(&str, Option<&str>, ActionStatus, &str)> = actions
+            .iter()
+            .map(|a| {
+                (
+                    a.text.as_str(),
+                    a.source.as_deref(),
+                    a.status,
+                    a.deadline.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Handling a1",
+                    Some(node.id.as_str()),
+                    ActionStatus::Doing,
+                    "2027-03-01"
+                ),
+                ("Handling a2", None, ActionStatus::Open, "2027-03-01"),
+            ]
+        );
     }
 }

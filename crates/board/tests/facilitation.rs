@@ -3,7 +3,7 @@
 //! guard sees in a change.
 use automerge::ReadDoc;
 use samskab_board::facilitation::{
-    ActionStatus, FacilOp, OutcomeOp, RoundState, TimerState, Vote, VoteState,
+    ActionStatus, FacilOp, Group, OutcomeOp, RoundState, TimerState, Vote, VoteState,
     extension_genesis_hash, guarded_writes, mixed_groups, mixed_order, validate_extension,
 };
 use samskab_board::{Board, Color, Ctx, Op, RoleGroup, validate};
@@ -369,6 +369,134 @@ fn mixed_groups_mix_role_groups() {
     for g in &groups {
         assert_eq!(g.len(), 2);
         assert_ne!(g[0][..1], g[1][..1], "{g:?} is not mixed");
+    }
+}
+
+fn split(id: &str, groups: &[(&str, &[&str])]) -> Op {
+    f(FacilOp::SetGroups {
+        id: id.into(),
+        groups: groups
+            .iter()
+            .map(|(g, members)| Group {
+                id: g.to_string(),
+                name: String::new(),
+                members: members.iter().map(|m| m.to_string()).collect(),
+                frame: String::new(),
+            })
+            .collect(),
+    })
+}
+
+#[test]
+fn each_group_gets_its_own_frame_in_the_same_change_and_keeps_it_when_together() {
+    let mut b = base();
+    let c = Ctx::new("fac", T0);
+    b.apply(
+        &Op::CreateNote {
+            id: "n1".into(),
+            x: 100.0,
+            y: 50.0,
+            color: Color::Yellow,
+            text: "Før grupperne".into(),
+        },
+        &c,
+    )
+    .unwrap();
+    let changes_before = b.doc_mut().get_changes(&[]).len();
+    b.apply(
+        &split("s1", &[("g1", &["c1", "p1"]), ("g2", &["c2", "a1"])]),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(
+        b.doc_mut().get_changes(&[]).len(),
+        changes_before + 2,
+        "the extension genesis and one change with the register and the frames"
+    );
+    validate(&b, &Default::default()).unwrap();
+    let groups = b.facilitation().groups;
+    assert_eq!(groups.id, "s1");
+    assert!(!groups.together);
+    let frames = b.frames();
+    assert_eq!(frames.len(), 2);
+    for (i, g) in groups.groups.iter().enumerate() {
+        let frame = frames.iter().find(|f| f.id == g.frame).expect("its frame");
+        assert_eq!(frame.name, format!("Gruppe {}", i + 1));
+        // Below the note that was there, not on top of it.
+        assert!(frame.y > 50.0 + samskab_board::NOTE_SIZE.1, "{frame:?}");
+    }
+    assert_ne!(groups.groups[0].frame, groups.groups[1].frame);
+
+    // Notes written in a group's frame stay there when the groups come back together.
+    let frame = groups.groups[0].frame.clone();
+    b.apply(
+        &Op::SetNoteFrame {
+            id: "n1".into(),
+            frame: Some(frame.clone()),
+        },
+        &c,
+    )
+    .unwrap();
+    b.apply(&f(FacilOp::GroupsTogether), &c).unwrap();
+    let together = b.facilitation().groups;
+    assert!(together.together);
+    assert_eq!(together.groups, groups.groups);
+    assert_eq!(b.frames(), frames);
+    assert_eq!(b.note("n1").unwrap().frame, Some(frame));
+
+    // A new split with named groups makes new frames beside the old ones.
+    b.apply(
+        &f(FacilOp::SetGroups {
+            id: "s2".into(),
+            groups: vec![Group {
+                id: "g1".into(),
+                name: "Par 1".into(),
+                members: vec!["c1".into(), "a1".into()],
+                frame: String::new(),
+            }],
+        }),
+        &c,
+    )
+    .unwrap();
+    let names: Vec<String> = b.frames().into_iter().map(|f| f.name).collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&"Par 1".to_string()), "{names:?}");
+    // A bad split changes nothing: no frames without a register, nor the reverse.
+    let err = b.apply(&split("s3", &[("g1", &["c1"]), ("bad id!", &["p1"])]), &c);
+    assert!(err.is_err());
+    assert_eq!(b.frames().len(), 3);
+    assert_eq!(b.facilitation().groups.id, "s2");
+}
+
+#[test]
+fn two_facilitators_splitting_at_once_converge_with_every_group_framed() {
+    let mut a = base();
+    let mut b = fork(&mut a, 2);
+    a.apply(
+        &split("sa", &[("g1", &["c1", "p1"]), ("g2", &["c2", "p2"])]),
+        &Ctx::new("anna", T0),
+    )
+    .unwrap();
+    b.apply(
+        &split("sb", &[("g1", &["c1", "c2", "p1", "p2"])]),
+        &Ctx::new("bo", T0 + 1),
+    )
+    .unwrap();
+    merge(&mut a, &mut b);
+    assert_eq!(a.facilitation().groups, b.facilitation().groups);
+    assert_eq!(a.frames(), b.frames());
+    validate(&a, &Default::default()).unwrap();
+    // Both splits' frames are on the board; the winning register's groups
+    // each point at a frame that exists.
+    assert_eq!(a.frames().len(), 3);
+    let frames: Vec<String> = a.frames().into_iter().map(|f| f.id).collect();
+    let winner = a.facilitation().groups;
+    assert!(winner.id == "sa" || winner.id == "sb");
+    for g in &winner.groups {
+        assert!(
+            frames.contains(&g.frame),
+            "{g:?} has no frame in {frames:?}"
+        );
     }
 }
 

@@ -16,6 +16,7 @@ use crate::components::presence_list::PresenceList;
 use crate::components::share_panel::SharePanel;
 use crate::components::status_badge::StatusBadge;
 use crate::components::toolbar::{Toolbar, delete_selected, zoom_by, zoom_to_fit};
+use crate::components::workspace_page::WorkspaceLink;
 use crate::controller::{self, BoardSignals, Fatal};
 use crate::i18n::I18n;
 use crate::platform;
@@ -327,6 +328,10 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                         <Show when=move || !signals.theme.with(|t| t.trim().is_empty())>
                             <p class="board-theme" data-testid="board-theme">{move || signals.theme.get()}</p>
                         </Show>
+                        {controller::board_id().map(|b| {
+                            let key = crate::boards::key_for(&b).unwrap_or_default();
+                            view! { <WorkspaceLink board=b key=key/> }
+                        })}
                     </div>
                     <div class="topbar-actions">
                         <Show when=move || !can_edit.get() && joined.get()>

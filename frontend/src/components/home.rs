@@ -5,6 +5,7 @@ use samskab_board::RoleGroup;
 use crate::boards::{Remembered, Setup};
 use crate::components::join_dialog::{WhoFields, remember_who};
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::workspace_page::NewWorkspace;
 use crate::i18n::I18n;
 
 type Pick = fn(&'static crate::i18n::Strings) -> &'static str;
@@ -121,6 +122,7 @@ pub fn Home() -> impl IntoView {
             <Show when=move || failed.get()>
                 <p class="error" role="alert">{i18n.t(|s| s.create_failed)}</p>
             </Show>
+            <NewWorkspace/>
             {(!recent.is_empty()).then(|| view! {
                 <section class="recent" data-testid="recent-boards">
                     <h2>{i18n.t(|s| s.recent_boards)}</h2>

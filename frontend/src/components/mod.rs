@@ -18,3 +18,4 @@ pub mod share_panel;
 pub mod snapshot_section;
 pub mod status_badge;
 pub mod toolbar;
+pub mod workspace_page;

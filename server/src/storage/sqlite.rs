@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    BoardMeta, Chunk, LinkRecord, LinkStatus, Storage, StorageError, StorageFuture, parse_role,
-    role_name,
+    BoardMeta, Chunk, LinkRecord, LinkStatus, MeetingRecord, Storage, StorageError, StorageFuture,
+    WorkspaceMeta, parse_role, role_name,
 };
 
 const SCHEMA: &str = "
@@ -49,6 +49,28 @@ CREATE TABLE IF NOT EXISTS private_state (
     participant_id  TEXT NOT NULL,
     body            TEXT NOT NULL,
     PRIMARY KEY (board_id, participant_id)
+);
+CREATE TABLE IF NOT EXISTS workspaces (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    rotation    TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS workspace_links (
+    hash            TEXT PRIMARY KEY,
+    workspace_id    TEXT NOT NULL REFERENCES workspaces(id),
+    role            TEXT NOT NULL,
+    revoked         INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS meetings (
+    workspace_id    TEXT NOT NULL REFERENCES workspaces(id),
+    position        INTEGER NOT NULL,
+    board_id        TEXT NOT NULL UNIQUE REFERENCES boards(id),
+    date            TEXT NOT NULL,
+    theme           TEXT NOT NULL,
+    agenda          TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, position)
 );
 ";
 
@@ -136,6 +158,24 @@ impl std::fmt::Debug for SqliteStorage {
 
 fn db(e: rusqlite::Error) -> StorageError {
     StorageError::Database(e.to_string())
+}
+
+/// A list of strings as stored in a TEXT column (JSON).
+fn list_to_json(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+fn list_from_json(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+fn link_status(role: &str, revoked: bool) -> Option<LinkStatus> {
+    let role = parse_role(role)?;
+    Some(if revoked {
+        LinkStatus::Revoked(role)
+    } else {
+        LinkStatus::Active(role)
+    })
 }
 
 impl SqliteStorage {
@@ -372,6 +412,191 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn create_workspace(
+        &self,
+        meta: WorkspaceMeta,
+        links: Vec<LinkRecord>,
+    ) -> StorageFuture<'_, ()> {
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(db)?;
+            let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO workspaces (id, name, created_at, rotation) VALUES (?1, ?2, ?3, ?4)",
+                    params![meta.id, meta.name, meta.created_at, list_to_json(&meta.rotation)],
+                )
+                .map_err(db)?;
+            if inserted == 0 {
+                return Err(StorageError::BoardExists(meta.id));
+            }
+            for link in links {
+                tx.execute(
+                    "INSERT INTO workspace_links (hash, workspace_id, role) VALUES (?1, ?2, ?3)",
+                    params![link.hash, meta.id, role_name(link.role)],
+                )
+                .map_err(db)?;
+            }
+            tx.commit().map_err(db)
+        })
+    }
+
+    fn find_workspace_link(
+        &self,
+        workspace: &str,
+        hash: &str,
+    ) -> StorageFuture<'_, Option<LinkStatus>> {
+        let (workspace, hash) = (workspace.to_string(), hash.to_string());
+        self.run(move |conn| {
+            let row: Option<(String, bool)> = conn
+                .query_row(
+                    "SELECT role, revoked FROM workspace_links WHERE hash = ?1 AND workspace_id = ?2",
+                    params![hash, workspace],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            Ok(row.and_then(|(role, revoked)| link_status(&role, revoked)))
+        })
+    }
+
+    fn workspace(&self, id: &str) -> StorageFuture<'_, Option<WorkspaceMeta>> {
+        let id = id.to_string();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT id, name, created_at, rotation FROM workspaces WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok(WorkspaceMeta {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        created_at: r.get(2)?,
+                        rotation: list_from_json(&r.get::<_, String>(3)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(db)
+        })
+    }
+
+    fn set_rotation(&self, workspace: &str, plan: Vec<String>) -> StorageFuture<'_, ()> {
+        let workspace = workspace.to_string();
+        self.run(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE workspaces SET rotation = ?2 WHERE id = ?1",
+                    params![workspace, list_to_json(&plan)],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StorageError::NoSuchBoard(workspace));
+            }
+            Ok(())
+        })
+    }
+
+    fn meetings(&self, workspace: &str) -> StorageFuture<'_, Vec<MeetingRecord>> {
+        let workspace = workspace.to_string();
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT position, board_id, date, theme, agenda, created_at FROM meetings
+                     WHERE workspace_id = ?1 ORDER BY position",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![workspace], |r| {
+                    Ok(MeetingRecord {
+                        position: r.get(0)?,
+                        board_id: r.get(1)?,
+                        date: r.get(2)?,
+                        theme: r.get(3)?,
+                        agenda: list_from_json(&r.get::<_, String>(4)?),
+                        created_at: r.get(5)?,
+                    })
+                })
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)
+        })
+    }
+
+    fn add_meeting(
+        &self,
+        workspace: &str,
+        meeting: MeetingRecord,
+        board: BoardMeta,
+        initial: Vec<u8>,
+        links: Vec<LinkRecord>,
+    ) -> StorageFuture<'_, i64> {
+        let workspace = workspace.to_string();
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(db)?;
+            let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO boards (id, title, created_at) VALUES (?1, ?2, ?3)",
+                    params![board.id, board.title, board.created_at],
+                )
+                .map_err(db)?;
+            if inserted == 0 {
+                return Err(StorageError::BoardExists(board.id));
+            }
+            tx.execute(
+                "INSERT INTO chunks (board_id, bytes) VALUES (?1, ?2)",
+                params![board.id, initial],
+            )
+            .map_err(db)?;
+            for link in links {
+                tx.execute(
+                    "INSERT INTO links (hash, board_id, role) VALUES (?1, ?2, ?3)",
+                    params![link.hash, board.id, role_name(link.role)],
+                )
+                .map_err(db)?;
+            }
+            let position: i64 = tx
+                .query_row(
+                    "SELECT COALESCE(MAX(position), 0) + 1 FROM meetings WHERE workspace_id = ?1",
+                    params![workspace],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
+            tx.execute(
+                "INSERT INTO meetings (workspace_id, position, board_id, date, theme, agenda, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    workspace,
+                    position,
+                    board.id,
+                    meeting.date,
+                    meeting.theme,
+                    list_to_json(&meeting.agenda),
+                    meeting.created_at
+                ],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    StorageError::NoSuchBoard(workspace.clone())
+                }
+                e => db(e),
+            })?;
+            tx.commit().map_err(db)?;
+            Ok(position)
+        })
+    }
+
+    fn workspace_of_board(&self, board: &str) -> StorageFuture<'_, Option<String>> {
+        let board = board.to_string();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT workspace_id FROM meetings WHERE board_id = ?1",
+                params![board],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)
+        })
+    }
+
     fn compact(
         &self,
         id: &str,
@@ -414,6 +639,94 @@ mod tests {
             title: "Borgerinddragelse".into(),
             created_at: 1,
         }
+    }
+
+    fn meeting(date: &str) -> MeetingRecord {
+        MeetingRecord {
+            position: 0,
+            board_id: String::new(),
+            date: date.into(),
+            theme: "Hvem skal være med?".into(),
+            agenda: vec!["Velkomst".into(), "Idéer".into()],
+            created_at: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn meetings_keep_their_order_and_a_failed_meeting_leaves_no_board() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        let link = |hash: &str| LinkRecord {
+            role: crate::storage::Role::Editor,
+            hash: hash.into(),
+        };
+        s.create_workspace(
+            WorkspaceMeta {
+                id: "w1".into(),
+                name: "Udvalget".into(),
+                created_at: 1,
+                rotation: vec![],
+            },
+            vec![link("h-ws")],
+        )
+        .await
+        .unwrap();
+        for (board, date) in [("b1", "2027-01-12"), ("b2", "2027-02-09")] {
+            s.add_meeting(
+                "w1",
+                meeting(date),
+                meta(board),
+                vec![1],
+                vec![link(&format!("h-{board}"))],
+            )
+            .await
+            .unwrap();
+        }
+        // A meeting of a workspace that does not exist: nothing is stored.
+        assert!(
+            s.add_meeting("nope", meeting("2027-03-01"), meta("b3"), vec![1], vec![])
+                .await
+                .is_err()
+        );
+        assert_eq!(s.board_meta("b3").await.unwrap(), None);
+        s.set_rotation("w1", vec!["Aisha".into(), "Jens".into()])
+            .await
+            .unwrap();
+        drop(s);
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        let got: Vec<(i64, String, String)> = s
+            .meetings("w1")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.position, m.board_id, m.date))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "b1".to_string(), "2027-01-12".to_string()),
+                (2, "b2".into(), "2027-02-09".into())
+            ]
+        );
+        assert_eq!(
+            s.meetings("w1").await.unwrap()[0].agenda,
+            ["Velkomst", "Idéer"]
+        );
+        assert_eq!(
+            s.workspace("w1").await.unwrap().unwrap().rotation,
+            ["Aisha", "Jens"]
+        );
+        assert_eq!(
+            s.workspace_of_board("b2").await.unwrap().as_deref(),
+            Some("w1")
+        );
+        assert_eq!(
+            s.find_workspace_link("w1", "h-ws").await.unwrap(),
+            Some(LinkStatus::Active(crate::storage::Role::Editor))
+        );
+        assert_eq!(s.find_workspace_link("w1", "h-b1").await.unwrap(), None);
+        assert!(s.find_link("b1", "h-b1").await.unwrap().is_some());
+        assert!(s.set_rotation("nope", vec![]).await.is_err());
     }
 
     #[tokio::test]

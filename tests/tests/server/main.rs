@@ -6,4 +6,5 @@ mod export;
 mod facilitation;
 mod limits;
 mod links;
+mod series;
 mod sync;

@@ -5,12 +5,16 @@
 use std::cell::RefCell;
 
 use leptos::prelude::*;
-use samskab_board::facilitation::{Balance, FacilitationView};
-use samskab_board::{Op, ParticipantView};
+use std::collections::BTreeMap;
+
+use samskab_board::facilitation::{ActionView, Balance, DecisionView, FacilitationView, Vague};
+use samskab_board::{Op, ParticipantView, RoleGroup};
 use samskab_protocol::{ClientSession, Permission, Phase, PrivateState};
 
+mod outcomes;
 mod panel;
 
+pub use outcomes::OutcomesPanel;
 pub use panel::FacilitationPanel;
 
 /// What the panel renders from.
@@ -28,6 +32,12 @@ pub struct FacilSignals {
     pub balance: RwSignal<Balance>,
     /// Server clock minus ours (ms).
     pub offset: RwSignal<i64>,
+    /// (id, text) of every mind-map node, for decisions and actions.
+    pub nodes: RwSignal<Vec<(String, String)>>,
+    pub actions: RwSignal<Vec<ActionView>>,
+    pub decisions: RwSignal<Vec<DecisionView>>,
+    /// Per decision: its ideas that are not yet concrete actions.
+    pub vague: RwSignal<BTreeMap<String, Vec<Vague>>>,
 }
 
 thread_local! {
@@ -46,6 +56,10 @@ pub fn signals() -> FacilSignals {
             notes: RwSignal::new(Vec::new()),
             balance: RwSignal::new(Balance::default()),
             offset: RwSignal::new(0),
+            nodes: RwSignal::new(Vec::new()),
+            actions: RwSignal::new(Vec::new()),
+            decisions: RwSignal::new(Vec::new()),
+            vague: RwSignal::new(BTreeMap::new()),
         })
     })
 }
@@ -81,6 +95,57 @@ pub fn publish(session: &ClientSession) {
     );
     put(s.balance, board.balance());
     put(s.offset, session.server_time(0));
+    put(
+        s.nodes,
+        board
+            .mindmaps()
+            .into_iter()
+            .flat_map(|m| m.nodes.into_iter().map(|n| (n.id, n.text)))
+            .collect(),
+    );
+    let decisions = board.decisions();
+    put(
+        s.vague,
+        decisions
+            .iter()
+            .map(|d| (d.id.clone(), board.concreteness(&d.id)))
+            .collect(),
+    );
+    put(s.decisions, decisions);
+    put(s.actions, board.actions());
+    if permission.is_some_and(Permission::can_edit) {
+        register_me(session);
+    }
+}
+
+thread_local! {
+    static REGISTERING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Puts me on the board's list of participants (name and role group, as
+/// given in the join dialog) if I am not on it yet: rounds, groups, the
+/// balance and the names beside dissent read that list. Deferred, since the
+/// controller is busy while it publishes.
+fn register_me(session: &ClientSession) {
+    let me = &session.participant().id;
+    if session.board().participants().iter().any(|p| &p.id == me) {
+        return;
+    }
+    let name = crate::controller::display_name().trim().to_string();
+    if name.is_empty() || REGISTERING.with(|r| r.replace(true)) {
+        return;
+    }
+    let role = crate::controller::role_group()
+        .and_then(|r| RoleGroup::parse(&r))
+        .unwrap_or_default();
+    crate::platform::set_timeout(0, move || {
+        crate::controller::apply(Op::SetParticipant {
+            name,
+            role,
+            color: crate::controller::role_color(role.as_str()).to_string(),
+        });
+        REGISTERING.with(|r| r.set(false));
+    });
 }
 
 pub(crate) fn facil(act: samskab_board::facilitation::FacilOp) {

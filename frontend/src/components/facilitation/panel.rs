@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 use samskab_board::facilitation::{
-    FacilOp, IdeationState, OutcomeOp, RoundState, Settings, TimerState, VoteState, mixed_order,
+    FacilOp, Group, IdeationState, RoundState, Settings, TimerState, VoteState, mixed_groups,
+    mixed_order,
 };
 use samskab_board::templates::{Template, template_ops};
 use samskab_board::{Color, Op, RoleGroup};
 use samskab_protocol::Command;
 
-use super::{facil, signals};
+use super::{OutcomesPanel, facil, signals};
 use crate::controller;
 use crate::i18n::I18n;
 use crate::platform;
@@ -57,10 +58,8 @@ pub fn FacilitationPanel() -> impl IntoView {
     let question = RwSignal::new(String::new());
     let private_text = RwSignal::new(String::new());
     let by_role = RwSignal::new(true);
-    let action_note = RwSignal::new(String::new());
-    let owner = RwSignal::new(String::new());
-    let deadline = RwSignal::new(String::new());
-    let done_when = RwSignal::new(String::new());
+    let outcomes_open = RwSignal::new(false);
+    let group_size = RwSignal::new(2usize);
     let start_round = move |_: leptos::ev::MouseEvent| {
         let people: Vec<(String, RoleGroup)> = s
             .participants
@@ -121,26 +120,43 @@ pub fn FacilitationPanel() -> impl IntoView {
             controller::apply(op);
         }
     };
-    let create_action = move |_: leptos::ev::MouseEvent| {
-        controller::apply(Op::Outcome {
-            act: OutcomeOp::CreateAction {
-                id: platform::random_id(),
-                source: action_note.get_untracked(),
-                text: s
-                    .notes
-                    .with_untracked(|n| {
-                        n.iter()
-                            .find(|(id, _)| *id == action_note.get_untracked())
-                            .map(|(_, t)| t.clone())
-                    })
-                    .unwrap_or_default(),
-                owner: owner.get_untracked(),
-                deadline: deadline.get_untracked(),
-                done_when: done_when.get_untracked(),
-            },
+    let split_groups = move |_: leptos::ev::MouseEvent| {
+        let people: Vec<(String, RoleGroup)> = s
+            .participants
+            .get_untracked()
+            .into_iter()
+            .map(|p| (p.id, p.role))
+            .collect();
+        if people.is_empty() {
+            return;
+        }
+        let groups = mixed_groups(&people, group_size.get_untracked())
+            .into_iter()
+            .enumerate()
+            .map(|(i, members)| Group {
+                id: format!("g{}", i + 1),
+                name: String::new(),
+                members,
+                frame: String::new(),
+            })
+            .collect();
+        facil(FacilOp::SetGroups {
+            id: platform::random_id(),
+            groups,
         });
     };
     let fac = move || s.facilitator.get();
+    // Only the agenda: the list is not redrawn on every tick of the timer.
+    let agenda = Memo::new(move |_| s.view.with(|v| v.agenda.clone()));
+    let current_item = move || {
+        agenda.with(|a| {
+            a.items
+                .iter()
+                .find(|i| i.id == a.current)
+                .map(|i| i.title.clone())
+                .unwrap_or_default()
+        })
+    };
     let dots_left = move || {
         let total = s.view.with(|v| v.vote.dots);
         total.saturating_sub(s.private.with(|p| p.dots_used()))
@@ -159,12 +175,20 @@ pub fn FacilitationPanel() -> impl IntoView {
                         None => String::new(),
                     }
                 }}</span>
+                <Show when=move || !current_item().is_empty()>
+                    <span class="facil-agenda" data-testid="agenda-current">{move || format!("{}{}", i18n.w(|s| s.current_item)(), current_item())}</span>
+                </Show>
                 <Show when=move || s.view.with(|v| v.chair.current == s.me.get() && !v.chair.current.is_empty())>
                     <span class="facil-chair" data-testid="you-chair">{i18n.f(|s| s.you_chair)}</span>
                 </Show>
                 <button class="btn" data-testid="facil-toggle" aria-expanded=move || open.get().to_string()
                     on:click=move |_| open.update(|o| *o = !*o)>{i18n.f(|s| s.panel)}</button>
+                <button class="btn" data-testid="outcomes-toggle" aria-expanded=move || outcomes_open.get().to_string()
+                    on:click=move |_| outcomes_open.update(|o| *o = !*o)>{i18n.o(|s| s.outcomes)}</button>
             </div>
+            <Show when=move || outcomes_open.get()>
+                <OutcomesPanel/>
+            </Show>
             <Show when=move || open.get()>
                 <aside class="facil-panel" data-testid="facil-panel">
                     <section>
@@ -179,6 +203,37 @@ pub fn FacilitationPanel() -> impl IntoView {
                             </select>
                         </label>
                     </section>
+                    <Show when=move || agenda.with(|a| !a.items.is_empty())>
+                        <section data-testid="agenda">
+                            <h3>{i18n.w(|s| s.agenda)}</h3>
+                            <ol class="agenda-list">
+                                {move || agenda.with(|a| a.items.clone()).into_iter().map(|item| {
+                                    let id = item.id.clone();
+                                    let is_current = {
+                                        let id = id.clone();
+                                        move || agenda.with(|a| a.current == id)
+                                    };
+                                    let pressed = is_current.clone();
+                                    view! {
+                                        <li aria-current=move || is_current().then_some("step")>
+                                            <Show when=fac fallback={
+                                                let title = item.title.clone();
+                                                move || view! { <span data-testid="agenda-entry">{title.clone()}</span> }
+                                            }>
+                                                {
+                                                    let (id, title, pressed) = (id.clone(), item.title.clone(), pressed.clone());
+                                                    view! {
+                                                        <button class="btn" data-testid="agenda-item" aria-pressed=move || pressed().to_string()
+                                                            on:click=move |_| facil(FacilOp::SetCurrentItem { id: id.clone() })>{title}</button>
+                                                    }
+                                                }
+                                            </Show>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        </section>
+                    </Show>
                     <Show when=fac>
                         <section data-testid="facil-timer-controls">
                             <h3>{i18n.f(|s| s.timer)}</h3>
@@ -294,7 +349,41 @@ pub fn FacilitationPanel() -> impl IntoView {
                             </Show>
                         </section>
                     </Show>
+                    <section data-testid="groups">
+                        <h3>{i18n.o(|s| s.groups)}</h3>
+                        <Show when=fac>
+                            <label>{i18n.o(|s| s.group_size)}" "
+                                <select data-testid="group-size" on:change=move |ev| {
+                                    if let Ok(n) = event_target_value(&ev).parse() { group_size.set(n) }
+                                }>
+                                    {[2usize, 3, 4, 5, 6].into_iter().map(|n| view! {
+                                        <option value=n.to_string() selected=move || group_size.get() == n>{n}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                            <button class="btn" data-testid="groups-split" on:click=split_groups>{i18n.o(|s| s.split_groups)}</button>
+                            <button class="btn" data-testid="groups-together" on:click=move |_| facil(FacilOp::GroupsTogether)>{i18n.o(|s| s.groups_together)}</button>
+                        </Show>
+                        <ol data-testid="group-list">
+                            {move || s.view.with(|v| v.groups.groups.clone()).into_iter().map(|g| {
+                                let names: Vec<String> = g.members.iter().map(|m| name_of(m)).collect();
+                                view! { <li data-testid="group">{names.join(", ")}</li> }
+                            }).collect_view()}
+                        </ol>
+                        <Show when=move || s.view.with(|v| v.groups.together && !v.groups.groups.is_empty())>
+                            <p class="hint" data-testid="groups-together-shown">{i18n.o(|s| s.together)}</p>
+                        </Show>
+                    </section>
                     <Show when=fac>
+                        <section>
+                            <label class="check"><input type="checkbox" data-testid="anonymous"
+                                prop:checked=move || s.view.with(|v| v.settings.anonymous)
+                                on:change=move |ev| {
+                                    let mut settings: Settings = s.view.with_untracked(|v| v.settings.clone());
+                                    settings.anonymous = event_target_checked(&ev);
+                                    facil(FacilOp::SetSettings { settings });
+                                }/>{i18n.o(|s| s.anonymous)}</label>
+                        </section>
                         <section>
                             <h3>{i18n.f(|s| s.chair)}</h3>
                             <label>{i18n.f(|s| s.hand_over)}" "
@@ -307,23 +396,6 @@ pub fn FacilitationPanel() -> impl IntoView {
                                     </For>
                                 </select>
                             </label>
-                        </section>
-                    </Show>
-                    <Show when=move || s.can_edit.get()>
-                        <section data-testid="action-form">
-                            <h3>{i18n.f(|s| s.action)}</h3>
-                            <label>{i18n.f(|s| s.from_note)}" "
-                                <select data-testid="action-note" on:change=move |ev| action_note.set(event_target_value(&ev))>
-                                    <option value="">"—"</option>
-                                    <For each=move || s.notes.get() key=|n| n.clone() let:n>
-                                        <option value=n.0.clone()>{n.1.clone()}</option>
-                                    </For>
-                                </select>
-                            </label>
-                            <input data-testid="action-owner" placeholder=i18n.f(|s| s.owner) prop:value=move || owner.get() on:input=move |ev| owner.set(event_target_value(&ev))/>
-                            <input data-testid="action-deadline" type="date" prop:value=move || deadline.get() on:input=move |ev| deadline.set(event_target_value(&ev))/>
-                            <input data-testid="action-done-when" placeholder=i18n.f(|s| s.done_when) prop:value=move || done_when.get() on:input=move |ev| done_when.set(event_target_value(&ev))/>
-                            <button class="btn" data-testid="action-create" on:click=create_action>{i18n.f(|s| s.create_action)}</button>
                         </section>
                     </Show>
                 </aside>
