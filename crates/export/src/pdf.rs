@@ -4,10 +4,18 @@
 //! too small to read (a note narrower than ~3 cm), further pages show the
 //! board in tiles at a readable scale, left to right, top to bottom, each
 //! with its place ("2/6, row 1, column 2") in the corner.
-use crate::svg::{Rect, Scene};
+//!
+//! Text stays text: svg2pdf (feature `text`) embeds subsets of the shipped
+//! DejaVu Sans with a ToUnicode map for every glyph, so the notes can be
+//! searched, copied and extracted (`tests/tests/server/export.rs` reads them
+//! back, æøå included, with an independent PDF parser).
+#[cfg(feature = "pdf")]
+use crate::svg::Rect;
+use crate::svg::Scene;
 use crate::{ExportError, Orientation, Paper};
 
 /// Paper sizes in PDF points (1/72 inch).
+#[cfg(feature = "pdf")]
 fn paper_pt(paper: Paper, o: Orientation) -> (f32, f32) {
     let (w, h) = match paper {
         Paper::A4 => (595.28, 841.89),
@@ -20,9 +28,12 @@ fn paper_pt(paper: Paper, o: Orientation) -> (f32, f32) {
 }
 
 /// Board units per page at the readable scale: a 200-unit note is ~3.5 cm.
+#[cfg(feature = "pdf")]
 const READABLE_PT_PER_UNIT: f32 = 0.5;
+#[cfg(feature = "pdf")]
 const MARGIN_PT: f32 = 28.0;
 /// At most this many tile pages (past it the tiles get bigger).
+#[cfg(feature = "pdf")]
 const MAX_TILES: usize = 64;
 
 #[cfg(feature = "pdf")]
