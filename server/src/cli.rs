@@ -53,6 +53,9 @@ struct ExportArgs {
     /// PDF orientation: portrait or landscape.
     #[arg(long, default_value = "landscape")]
     orientation: String,
+    /// CSV table: notes, votes, actions or decisions.
+    #[arg(long)]
+    table: Option<String>,
     /// The version to export (heads, comma-separated hex), instead of the latest.
     #[arg(long)]
     at: Option<String>,
@@ -190,6 +193,9 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
     }
     if let Some(m) = &args.mindmap {
         q.insert("mindmap".to_string(), m.clone());
+    }
+    if let Some(t) = &args.table {
+        q.insert("table".to_string(), t.clone());
     }
     let (format, opts) = crate::export::options_from(&q).map_err(anyhow::Error::msg)?;
     let board = crate::export::load_stored(state.storage.as_ref(), &args.board)

@@ -1,8 +1,8 @@
 //! Exports, imports, history and restore over HTTP (the renderers live in
 //! `samskab-export`; this is only the plumbing).
 //!
-//! - `GET /api/boards/{id}/export?format=…[&frame=ID|&mindmap=ID][&paper=a4|a3][&orientation=portrait|landscape][&at=HEADS]`:
-//!   any link's secret (viewers too). Sent as an attachment with `nosniff`
+//! - `GET /api/boards/{id}/export?format=…[&frame=ID|&mindmap=ID][&paper=a4|a3][&orientation=portrait|landscape][&table=notes|votes|actions|decisions][&at=HEADS]`:
+//!   any link's secret (viewers too); `table` picks the CSV table. Sent as an attachment with `nosniff`
 //!   and a sandboxing Content-Security-Policy, so an SVG opened from here
 //!   cannot run script even if it held some.
 //! - `POST /api/boards/import` (body: `.automerge` or our JSON): a new board;
@@ -21,7 +21,7 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use samskab_board::{Board, Ctx};
-use samskab_export::{Format, Names, Options, Orientation, Paper, Scope, history};
+use samskab_export::{CsvTable, Format, Names, Options, Orientation, Paper, Scope, history};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -89,6 +89,11 @@ pub fn options_from(q: &HashMap<String, String>) -> Result<(Format, Options), St
         Some("en") => "en".into(),
         Some(other) => return Err(format!("lang must be da or en, not {other:?}")),
     };
+    let table = match q.get("table") {
+        None => CsvTable::Notes,
+        Some(t) if format == Format::Csv => CsvTable::parse(t).map_err(|e| e.to_string())?,
+        Some(_) => return Err("table goes with format=csv only".into()),
+    };
     Ok((
         format,
         Options {
@@ -97,6 +102,7 @@ pub fn options_from(q: &HashMap<String, String>) -> Result<(Format, Options), St
             orientation,
             names: Names::Real,
             language,
+            table,
         },
     ))
 }
@@ -173,9 +179,19 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     role_of(&state, &id, &headers).await?;
     let (format, opts) = options_from(&q).map_err(AppError::BadRequest)?;
+    let table = opts.table;
     let board = load_stored(state.storage.as_ref(), &id).await?;
     let (bytes, title) = render(board, format, opts, q.get("at").cloned()).await?;
-    Ok(attachment(bytes, format, &title))
+    Ok(attachment(bytes, format, &download_title(&title, table)))
+}
+
+/// The title the download is named after: a CSV table other than the notes
+/// says which (`Title-votes.csv`).
+fn download_title(title: &str, table: CsvTable) -> String {
+    match table {
+        CsvTable::Notes => title.to_string(),
+        t => format!("{title} {}", t.as_str()),
+    }
 }
 
 /// Stores an imported board as a new board with fresh links.
@@ -341,8 +357,10 @@ pub async fn restore(
 
 /// Freezes the board as it is now into a public, read-only copy (facilitator
 /// only). The copy is built from the JSON snapshot with names replaced by
-/// role groups, so neither its content nor its history holds a name; it has
-/// only a viewer link, so nobody can change it. Returns its public address
+/// role groups, except those of participants who agreed to be named
+/// (`named_consent`; nobody's in anonymous mode), so neither its content nor
+/// its history holds anyone else's name; it has only a viewer link, so
+/// nobody can change it. Returns its public address
 /// `/s/<copy id>/<secret>`.
 pub async fn create_snapshot(
     State(state): State<AppState>,
@@ -456,8 +474,9 @@ pub async fn public_export(
     query.insert("format".into(), format);
     query.remove("at");
     let (format, opts) = options_from(&query).map_err(AppError::BadRequest)?;
+    let table = opts.table;
     let (bytes, title) = render(board, format, opts, None).await?;
-    let mut res = attachment(bytes, format, &title);
+    let mut res = attachment(bytes, format, &download_title(&title, table));
     if q.get("inline").is_some_and(|v| v == "1") {
         res.headers_mut().insert(
             header::CONTENT_DISPOSITION,

@@ -50,6 +50,14 @@ impl Board {
                 self.doc.put(&p, participant::ROLE, role.as_str())?;
                 self.doc.put(&p, participant::COLOR, color.as_str())?;
             }
+            Op::SetNameConsent { consent } => {
+                check_id(&ctx.participant)?;
+                let ps = self.container(schema::PARTICIPANTS)?;
+                let p = self
+                    .child(&ps, &ctx.participant)
+                    .ok_or_else(|| BoardError::NotFound(ctx.participant.clone()))?;
+                self.doc.put(&p, participant::NAMED_CONSENT, *consent)?;
+            }
 
             Op::CreateNote {
                 id,

@@ -1405,6 +1405,9 @@ pub struct GuardedWrites {
     pub outcomes: bool,
     /// Participant ids whose dissent entries were written.
     pub dissent_of: BTreeSet<String>,
+    /// Participant ids whose consent to be named (`named_consent`) was
+    /// written; "" for such a write into something that is not a participant.
+    pub consent_of: BTreeSet<String>,
 }
 
 fn object_ids_under(doc: &AutoCommit, root: &ObjId, out: &mut BTreeSet<(u64, ActorId)>) {
@@ -1455,12 +1458,21 @@ pub fn guarded_writes(board: &mut Board, before: &[ChangeHash]) -> GuardedWrites
         }
     }
     let ext = extension_genesis_hash();
+    let mut consent_objs = BTreeSet::new();
     for change in changes {
         if change.hash() == ext {
             continue;
         }
         let expanded = change.decode();
         for op in &expanded.operations {
+            if let (
+                automerge::legacy::Key::Map(k),
+                automerge::legacy::ObjectId::Id(automerge::legacy::OpId(c, a)),
+            ) = (&op.key, &op.obj)
+                && k == schema::participant::NAMED_CONSENT
+            {
+                consent_objs.insert((*c, a.clone()));
+            }
             match &op.obj {
                 automerge::legacy::ObjectId::Root => {
                     if let automerge::legacy::Key::Map(k) = &op.key {
@@ -1491,6 +1503,23 @@ pub fn guarded_writes(board: &mut Board, before: &[ChangeHash]) -> GuardedWrites
                     }
                 }
             }
+        }
+    }
+    if !consent_objs.is_empty() {
+        if let Some(ps) = doc::object(doc, &ROOT, schema::PARTICIPANTS) {
+            let ids: Vec<String> = doc.keys(&ps).collect();
+            for id in ids {
+                for (v, p) in doc.get_all(&ps, id.as_str()).unwrap_or_default() {
+                    if let (Value::Object(_), ObjId::Id(c, a, _)) = (v, &p)
+                        && consent_objs.remove(&(*c, a.clone()))
+                    {
+                        out.consent_of.insert(id.clone());
+                    }
+                }
+            }
+        }
+        if !consent_objs.is_empty() {
+            out.consent_of.insert(String::new());
         }
     }
     out

@@ -105,6 +105,14 @@ pub enum Op {
         role: RoleGroup,
         color: String,
     },
+    /// Whether the participant making the edit (`Ctx::participant`, who must
+    /// have joined with [`Op::SetParticipant`]) agrees to be named in public
+    /// snapshots. Nobody can give or withdraw it for someone else: the op has
+    /// no participant field, and the server refuses a change that writes
+    /// another participant's consent.
+    SetNameConsent {
+        consent: bool,
+    },
 
     // Sticky notes
     CreateNote {

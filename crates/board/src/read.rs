@@ -58,6 +58,9 @@ pub struct ParticipantView {
     pub name: String,
     pub role: RoleGroup,
     pub color: String,
+    /// Agreed to be named in public snapshots (absent in the document: no).
+    #[serde(default)]
+    pub named_consent: bool,
 }
 
 /// A mind-map node with its parent as resolved by the conflict rules.
@@ -179,6 +182,7 @@ impl Board {
                     .and_then(|r| RoleGroup::parse(&r))
                     .unwrap_or_default(),
                 color: h::string(p, participant::COLOR).unwrap_or_default(),
+                named_consent: h::boolean(p, participant::NAMED_CONSENT).unwrap_or(false),
             })
             .collect();
         out.sort_by(|a, b| a.id.cmp(&b.id));

@@ -11,6 +11,8 @@
 //! │   └── created_at: int             ms since the Unix epoch
 //! ├── participants: map<ParticipantId, map>
 //! │   ├── name: str, role: str (RoleGroup), color: str
+//! │   └── named_consent: bool         optional (absent: false): this person agreed
+//! │                                   to be named in public snapshots; only they set it
 //! ├── notes: map<NoteId, map>
 //! │   ├── text: text                  Automerge text: concurrent typing merges per character
 //! │   ├── x, y: f64                   relative to the frame's corner when `frame` is set
@@ -88,7 +90,9 @@ pub mod participant {
     pub const NAME: &str = "name";
     pub const ROLE: &str = "role";
     pub const COLOR: &str = "color";
-    pub const ALL: [&str; 3] = [NAME, ROLE, COLOR];
+    /// Optional; an absent key reads as `false`, so older boards keep loading.
+    pub const NAMED_CONSENT: &str = "named_consent";
+    pub const ALL: [&str; 4] = [NAME, ROLE, COLOR, NAMED_CONSENT];
 }
 
 /// Keys shared by several kinds of item.

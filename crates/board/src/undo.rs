@@ -456,7 +456,7 @@ impl Board {
                 },
                 vec![guard(Target::Meta, "template")],
             )],
-            Op::SetParticipant { .. } => Vec::new(),
+            Op::SetParticipant { .. } | Op::SetNameConsent { .. } => Vec::new(),
             Op::CreateNote { id, .. } => vec![step(
                 Op::DeleteNote { id: id.clone() },
                 ["text", "x", "y", "w", "h", "color", "frame"]

@@ -55,6 +55,8 @@ enum Kind {
     Finite,
     Int,
     Bool,
+    /// `true`, `false` or absent (a key added after schema 1 was frozen).
+    OptBool,
     Str(usize),
     Color,
     Role,
@@ -115,6 +117,7 @@ impl Checker<'_> {
         let s = match self.value(obj, key) {
             Some((Value::Scalar(s), _)) => s.into_owned(),
             Some(_) => return self.bad(path, "must be a plain value"),
+            None if matches!(kind, Kind::OptBool) => return,
             None => return self.bad(path, "is missing"),
         };
         let problem = match (kind, &s) {
@@ -131,8 +134,8 @@ impl Checker<'_> {
                 None
             }
             (Kind::Int, _) => Some("must be an integer".into()),
-            (Kind::Bool, ScalarValue::Boolean(_)) => None,
-            (Kind::Bool, _) => Some("must be true or false".into()),
+            (Kind::Bool | Kind::OptBool, ScalarValue::Boolean(_)) => None,
+            (Kind::Bool | Kind::OptBool, _) => Some("must be true or false".into()),
             (Kind::Str(max), ScalarValue::Str(v)) if v.chars().count() <= max => None,
             (Kind::Color, ScalarValue::Str(v)) if Color::parse(v).is_some() => None,
             (Kind::Role, ScalarValue::Str(v)) if RoleGroup::parse(v).is_some() => None,
@@ -270,6 +273,7 @@ fn check(
             (participant::NAME, Kind::Str(limits.max_title_chars)),
             (participant::ROLE, Kind::Role),
             (participant::COLOR, Kind::Str(32)),
+            (participant::NAMED_CONSENT, Kind::OptBool),
         ],
     );
     let mut note_fields = vec![

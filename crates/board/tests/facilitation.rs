@@ -633,3 +633,74 @@ fn ops_round_trip_through_json() {
     assert!(json.contains(r#""op":"facilitate""#) && json.contains(r#""kind":"vote_open""#));
     assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), op);
 }
+
+#[test]
+fn consent_to_be_named_is_each_participants_own_and_reads_false_when_absent() {
+    let mut b = base();
+    for p in ["anna", "bo"] {
+        b.apply(
+            &Op::SetParticipant {
+                name: p.to_uppercase(),
+                role: RoleGroup::Citizen,
+                color: "#123".into(),
+            },
+            &Ctx::new(p, T0),
+        )
+        .unwrap();
+    }
+    // Absent key: no consent, and the board is valid (schema 1 boards load).
+    assert!(b.participants().iter().all(|p| !p.named_consent));
+    validate(&b, &Default::default()).unwrap();
+    // Someone who has not joined cannot consent.
+    assert!(
+        b.apply(&Op::SetNameConsent { consent: true }, &Ctx::new("eve", T0))
+            .is_err()
+    );
+
+    let mut server = fork(&mut b, 9);
+    let before = server.heads();
+    let mut anna = fork(&mut b, 3);
+    anna.apply(&Op::SetNameConsent { consent: true }, &Ctx::new("anna", T0))
+        .unwrap();
+    // Renaming oneself keeps the consent.
+    anna.apply(
+        &Op::SetParticipant {
+            name: "Anna A.".into(),
+            role: RoleGroup::Citizen,
+            color: "#123".into(),
+        },
+        &Ctx::new("anna", T0),
+    )
+    .unwrap();
+    server.doc_mut().merge(anna.doc_mut()).unwrap();
+    let w = guarded_writes(&mut server, &before);
+    assert_eq!(w.consent_of.iter().collect::<Vec<_>>(), ["anna"]);
+    assert!(!w.facilitation && !w.outcomes);
+    validate(&server, &Default::default()).unwrap();
+    let ps = server.participants();
+    assert!(ps.iter().find(|p| p.id == "anna").unwrap().named_consent);
+    assert!(!ps.iter().find(|p| p.id == "bo").unwrap().named_consent);
+
+    // A replica writing Bo's consent directly is seen as writing Bo's.
+    let before = server.heads();
+    let mut mallory = fork(&mut server, 4);
+    let (_, ps_obj) = mallory
+        .doc()
+        .get(automerge::ROOT, "participants")
+        .unwrap()
+        .unwrap();
+    let (_, bo) = mallory.doc().get(&ps_obj, "bo").unwrap().unwrap();
+    use automerge::transaction::Transactable;
+    mallory.doc_mut().put(&bo, "named_consent", true).unwrap();
+    mallory.doc_mut().commit();
+    server.doc_mut().merge(mallory.doc_mut()).unwrap();
+    let w = guarded_writes(&mut server, &before);
+    assert_eq!(w.consent_of.iter().collect::<Vec<_>>(), ["bo"]);
+
+    // Not a boolean: invalid.
+    let mut bad = fork(&mut server, 5);
+    bad.doc_mut().put(&bo, "named_consent", "yes").unwrap();
+    bad.doc_mut().commit();
+    let err = validate(&bad, &Default::default()).unwrap_err();
+    assert!(err.to_string().contains("named_consent"), "{err}");
+}

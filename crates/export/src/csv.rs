@@ -1,14 +1,80 @@
-//! CSV of the notes (RFC 4180: comma-separated, CRLF line ends, fields with
-//! a comma, quote or line break in double quotes, quotes doubled).
+//! CSV tables (RFC 4180: comma-separated, CRLF line ends, fields with a
+//! comma, quote or line break in double quotes, quotes doubled), one table
+//! a file, chosen by [`CsvTable`]:
+//!
+//! - `notes`: one row per note ([`NOTE_COLUMNS`]);
+//! - `votes`: one row per item of the revealed vote ([`VOTE_COLUMNS`]): its
+//!   dots in total and, when the vote was split by role group, per group
+//!   (empty cells otherwise). Never per person;
+//! - `actions`: one row per action ([`ACTION_COLUMNS`]);
+//! - `decisions`: one row per decision ([`DECISION_COLUMNS`]), each dissent
+//!   on its own line inside the `dissent` cell, in the dissenter's words.
 //!
 //! A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
-//! (and is not a plain number) gets a leading `'` so that a spreadsheet shows it as text and never runs
-//! it as a formula. Votes and actions get their own files once the model
-//! holds them (it does not yet).
-use samskab_board::Board;
+//! (and is not a plain number) gets a leading `'` so that a spreadsheet shows
+//! it as text and never runs it as a formula. Authors follow the export's
+//! naming (role groups, consent, anonymous mode: empty).
+use samskab_board::facilitation::VoteState;
+use samskab_board::{Board, RoleGroup};
 
 use crate::text;
-use crate::{Options, Scope, author_label, lang_of};
+use crate::{ExportError, Naming, Options, Scope, lang_of};
+
+/// Which table a CSV export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvTable {
+    #[default]
+    Notes,
+    Votes,
+    Actions,
+    Decisions,
+}
+
+impl CsvTable {
+    pub const ALL: [CsvTable; 4] = [
+        CsvTable::Notes,
+        CsvTable::Votes,
+        CsvTable::Actions,
+        CsvTable::Decisions,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CsvTable::Notes => "notes",
+            CsvTable::Votes => "votes",
+            CsvTable::Actions => "actions",
+            CsvTable::Decisions => "decisions",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<CsvTable, ExportError> {
+        CsvTable::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s.to_ascii_lowercase())
+            .ok_or_else(|| {
+                ExportError::BadInput(format!(
+                    "unknown table {:?}: use notes, votes, actions or decisions",
+                    s.chars().take(40).collect::<String>()
+                ))
+            })
+    }
+}
+
+/// The table `opts.table` of `board`.
+pub fn table(board: &Board, opts: &Options) -> Result<String, ExportError> {
+    if opts.table != CsvTable::Notes && opts.scope != Scope::Board {
+        return Err(ExportError::BadInput(format!(
+            "the {} table covers the whole board: leave out frame and mind map",
+            opts.table.as_str()
+        )));
+    }
+    Ok(match opts.table {
+        CsvTable::Notes => notes_csv(board, opts),
+        CsvTable::Votes => votes_csv(board, opts),
+        CsvTable::Actions => actions_csv(board, opts),
+        CsvTable::Decisions => decisions_csv(board, opts),
+    })
+}
 
 pub const NOTE_COLUMNS: [&str; 10] = [
     "id",
@@ -43,8 +109,7 @@ fn row(cells: &[String]) -> String {
 }
 
 pub fn notes_csv(board: &Board, opts: &Options) -> String {
-    let lang = lang_of(board, opts);
-    let people = board.participants();
+    let naming = Naming::new(board, opts.names, &lang_of(board, opts));
     let frames = board.frames();
     let mut out = row(&NOTE_COLUMNS.map(String::from));
     for n in board.notes() {
@@ -64,12 +129,131 @@ pub fn notes_csv(board: &Board, opts: &Options) -> String {
             frame_name,
             n.text.clone(),
             n.color.as_str().into(),
-            author_label(&people, &n.author, opts.names, &lang),
+            naming.label(&n.author).unwrap_or_default(),
             format!("{}", n.x),
             format!("{}", n.y),
             n.created_at.to_string(),
             n.edited_at.to_string(),
             n.frame.clone().unwrap_or_default(),
+        ]));
+    }
+    out
+}
+
+pub const VOTE_COLUMNS: [&str; 10] = [
+    "vote",
+    "item",
+    "item_text",
+    "total",
+    "citizen",
+    "politician",
+    "administrator",
+    "other",
+    "voters",
+    "dots_each",
+];
+
+pub fn votes_csv(board: &Board, _opts: &Options) -> String {
+    let mut out = row(&VOTE_COLUMNS.map(String::from));
+    let vote = board.vote();
+    if vote.state != VoteState::Revealed {
+        return out;
+    }
+    let texts = crate::item_texts(board);
+    for t in &vote.results {
+        let mut cells = vec![
+            vote.id.clone(),
+            t.item.clone(),
+            texts.get(&t.item).cloned().unwrap_or_default(),
+            t.total.to_string(),
+        ];
+        for r in RoleGroup::ALL {
+            cells.push(if vote.by_role {
+                t.by_role.get(&r).copied().unwrap_or(0).to_string()
+            } else {
+                String::new()
+            });
+        }
+        cells.push(vote.voters.to_string());
+        cells.push(vote.dots.to_string());
+        out.push_str(&row(&cells));
+    }
+    out
+}
+
+pub const ACTION_COLUMNS: [&str; 10] = [
+    "id",
+    "text",
+    "owner",
+    "deadline",
+    "done_when",
+    "status",
+    "source",
+    "source_text",
+    "author",
+    "created_at",
+];
+
+pub fn actions_csv(board: &Board, opts: &Options) -> String {
+    let naming = Naming::new(board, opts.names, &lang_of(board, opts));
+    let texts = crate::item_texts(board);
+    let mut out = row(&ACTION_COLUMNS.map(String::from));
+    for a in board.actions() {
+        let source = a.source.clone().unwrap_or_default();
+        out.push_str(&row(&[
+            a.id.clone(),
+            a.text.clone(),
+            naming.owner(&a.owner),
+            a.deadline.clone(),
+            a.done_when.clone(),
+            a.status.as_str().into(),
+            source.clone(),
+            texts.get(&source).cloned().unwrap_or_default(),
+            naming.label(&a.author).unwrap_or_default(),
+            a.created_at.to_string(),
+        ]));
+    }
+    out
+}
+
+pub const DECISION_COLUMNS: [&str; 8] = [
+    "id",
+    "text",
+    "agreement",
+    "items",
+    "dissent_count",
+    "dissent",
+    "author",
+    "created_at",
+];
+
+pub fn decisions_csv(board: &Board, opts: &Options) -> String {
+    let naming = Naming::new(board, opts.names, &lang_of(board, opts));
+    let texts = crate::item_texts(board);
+    let mut out = row(&DECISION_COLUMNS.map(String::from));
+    for d in board.decisions() {
+        let items: Vec<String> = d
+            .items
+            .iter()
+            .map(|i| texts.get(i).cloned().unwrap_or_else(|| i.clone()))
+            .collect();
+        let dissent: Vec<String> = d
+            .dissent
+            .iter()
+            .map(|(who, words)| match naming.label(who) {
+                Some(name) => format!("{name}: {words}"),
+                None => words.clone(),
+            })
+            .collect();
+        out.push_str(&row(&[
+            d.id.clone(),
+            d.text.clone(),
+            d.agreement.clone(),
+            items.join("; "),
+            d.dissent.len().to_string(),
+            dissent.join("\n"),
+            naming.label(&d.author).unwrap_or_default(),
+            d.created_at.to_string(),
         ]));
     }
     out

@@ -8,8 +8,8 @@
 //! | `svg` | what the board looks like | [`svg::Scene`] (the one renderer) |
 //! | `png` | the same, as pixels | `resvg` from the SVG (feature `png`) |
 //! | `pdf` | the same, paged on A4 or A3 | `svg2pdf` from the SVG (feature `pdf`) |
-//! | `md` | meeting minutes | [`minutes`] |
-//! | `csv` | the notes, one a row | [`csv`] |
+//! | `md` | meeting minutes: agenda, notes, mind maps, vote results, decisions with dissent, actions | [`minutes`] |
+//! | `csv` | one table: notes, votes, actions or decisions ([`CsvTable`]) | [`csv`] |
 //! | `json` | everything readable, documented below | [`json`] |
 //! | `automerge` | the document with its whole history | `Board::save` |
 //!
@@ -35,28 +35,61 @@
 //! licence), so the output does not depend on the machine. SVG names the
 //! same family with `sans-serif` as the fallback.
 //!
-//! ## The JSON format (`format: "samskab-board"`, `version: 1`)
+//! ## Names
+//! [`Names::Real`] shows participants' names; [`Names::RoleGroups`] (public
+//! snapshots) shows each person's role group instead, except the
+//! participants who agreed to be named (`named_consent`, which only they can
+//! set). When the board is in anonymous mode (`Settings.anonymous`), no
+//! export names any author, whatever was asked: no name and no role group
+//! either (in a small meeting a role group is often one person), and
+//! consent does not lift it. Vote tallies per role group are kept (counts the
+//! facilitator chose to show), and so are actions' owners (who took a task
+//! on, not who wrote an idea; with role groups, an owner written as the
+//! name of a participant who did not consent shows as their role group).
+//! The JSON lists only the participants who may be named (nobody in
+//! anonymous mode). The SVG, PNG and PDF show no authors at all.
+//!
+//! ## The JSON format (`format: "samskab-board"`, `version: 2`)
 //! ```text
 //! {
 //!   "format": "samskab-board",      always this string
-//!   "version": 1,                   bumped when the layout changes
+//!   "version": 2,                   bumped when the layout changes (1 is still imported)
 //!   "title": str, "theme": str,     the board's title and question
 //!   "language": str,                "da", "en" or ""
 //!   "template": str, "created_at": int (ms since the Unix epoch),
-//!   "participants": [ { "id", "name", "role": "citizen"|"politician"|"administrator"|"other", "color" } ],
+//!   "participants": [ { "id", "name", "role": "citizen"|"politician"|"administrator"|"other", "color",
+//!                       "named_consent": bool } ],
 //!   "frames":  [ { "id", "name", "x", "y", "w", "h", "color", "author" } ],
 //!   "notes":   [ { "id", "text", "x", "y", "w", "h", "z", "color",
 //!                  "frame": str|null, "author", "created_at", "edited_at" } ],
 //!   "connectors": [ { "id", "from", "to", "label", "author" } ],
 //!   "mindmaps": [ { "id", "root", "nodes": [ { "id", "text", "parent": str|null,
-//!                  "order", "depth", "collapsed", "color", "author" } ] } ]
+//!                  "order", "depth", "collapsed", "color", "author" } ] } ],
+//!   -- version 2 adds (all optional on import) --
+//!   "anonymous": bool,              the board's anonymous mode
+//!   "agenda": { "items": [ { "id", "title" } ], "current": str ("" for none) },
+//!   "votes": [ { "id", "items": [str], "dots": int (per person), "by_role": bool,
+//!                "voters": int, "results": [ { "item", "total",
+//!                "by_role": { "citizen": int, … } (only when by_role) } ] } ],
+//!   "actions": [ { "id", "source": str|null (note or node id), "text", "owner",
+//!                  "deadline": "YYYY-MM-DD"|"", "done_when",
+//!                  "status": "open"|"doing"|"done"|"dropped", "author", "created_at" } ],
+//!   "decisions": [ { "id", "text", "agreement", "items": [str],
+//!                    "dissent": [ { "by", "text" } ], "author", "created_at" } ]
 //! }
 //! ```
 //! Positions are absolute board units (a note in a frame too); colours are
 //! `yellow`, `pink`, `blue`, `green`, `orange` or `purple`; nodes come in
-//! pre-order (root first). `author` is a participant id. A public snapshot
-//! (`Names::RoleGroups`) writes each author's role group instead and gives
-//! participants no names. [`json::import`] turns this JSON back into a board.
+//! pre-order (root first). `votes` holds the revealed vote only (an open
+//! vote's dots are never in the board), most dots first. `author` and a
+//! dissent's `by` are participant ids. A public snapshot
+//! (`Names::RoleGroups`) writes each author's role group instead, except for
+//! participants who agreed to be named, and lists only those participants;
+//! in anonymous mode every author is "". [`json::import`] turns this JSON
+//! back into a board, actions, decisions (each dissent as its dissenter's;
+//! a dissent by "" or by a role group named twice gets a key of its own,
+//! such as `Borger-2`), the agenda, the vote's results and anonymous mode
+//! included.
 
 pub mod csv;
 pub mod history;
@@ -67,6 +100,7 @@ pub mod raster;
 pub mod svg;
 pub mod text;
 
+pub use csv::CsvTable;
 use samskab_board::{Board, ParticipantView, RoleGroup};
 
 #[derive(Debug, thiserror::Error)]
@@ -166,13 +200,15 @@ pub enum Orientation {
     Landscape,
 }
 
-/// How people are named in the output.
+/// How people are named in the output (anonymous mode overrides both; see
+/// the crate docs, "Names").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Names {
     /// Participants' names as they gave them.
     #[default]
     Real,
-    /// Role groups only ("Borger", "Politiker"…): for public snapshots.
+    /// Role groups ("Borger", "Politiker"…) for everyone who has not agreed
+    /// to be named: for public snapshots.
     RoleGroups,
 }
 
@@ -184,6 +220,8 @@ pub struct Options {
     pub names: Names,
     /// "da" or "en" for headings; empty: the board's language, else Danish.
     pub language: String,
+    /// Which table a CSV export holds (notes unless told).
+    pub table: CsvTable,
 }
 
 /// Makes one export. `.automerge` needs `&mut` for `save`.
@@ -197,7 +235,7 @@ pub fn export(board: &mut Board, format: Format, opts: &Options) -> Result<Vec<u
             opts.orientation,
         ),
         Format::Markdown => Ok(minutes::minutes(board, opts)?.into_bytes()),
-        Format::Csv => Ok(csv::notes_csv(board, opts).into_bytes()),
+        Format::Csv => Ok(csv::table(board, opts)?.into_bytes()),
         Format::Json => Ok(json::to_json(board, opts.names).into_bytes()),
         Format::Automerge => Ok(board.save()),
     }
@@ -217,19 +255,97 @@ pub fn role_label(role: RoleGroup, lang: &str) -> &'static str {
     }
 }
 
-/// How an author shows up in text exports.
-pub(crate) fn author_label(
-    participants: &[ParticipantView],
-    author: &str,
-    names: Names,
-    lang: &str,
-) -> String {
-    let p = participants.iter().find(|p| p.id == author);
-    match (names, p) {
-        (Names::Real, Some(p)) if !p.name.trim().is_empty() => text::clean(p.name.trim()),
-        (Names::Real, _) => text::clean(author),
-        (Names::RoleGroups, Some(p)) => role_label(p.role, lang).to_string(),
-        (Names::RoleGroups, None) => role_label(RoleGroup::Other, lang).to_string(),
+/// Who is named, and how, in one export: the [`Names`] asked for, each
+/// participant's consent to be named and the board's anonymous mode.
+///
+/// - [`Names::Real`]: names as given.
+/// - [`Names::RoleGroups`]: each person's role group ("Borger"…), except
+///   participants who agreed to be named (`named_consent`), who keep their name.
+/// - Anonymous mode (`Settings.anonymous`) overrides both, and consent too:
+///   no author at all, not even a role group (in a small meeting a role group
+///   is often one person). Vote tallies by role group stay: they are counts
+///   the facilitator chose to show, never per person.
+///
+/// An action's owner is who took it on, not an author, so anonymous mode
+/// keeps it; with role groups, an owner written as the exact name of a
+/// participant who did not consent becomes that person's role group.
+#[derive(Debug, Clone)]
+pub(crate) struct Naming {
+    pub people: Vec<ParticipantView>,
+    pub names: Names,
+    pub anonymous: bool,
+    pub lang: String,
+}
+
+impl Naming {
+    pub fn new(board: &Board, names: Names, lang: &str) -> Naming {
+        Naming {
+            people: board.participants(),
+            names,
+            anonymous: board.facilitation().settings.anonymous,
+            lang: lang.to_string(),
+        }
+    }
+
+    fn person(&self, id: &str) -> Option<&ParticipantView> {
+        self.people.iter().find(|p| p.id == id)
+    }
+
+    /// Whether this participant's real name may appear.
+    pub fn named(&self, p: &ParticipantView) -> bool {
+        !self.anonymous && (self.names == Names::Real || p.named_consent)
+    }
+
+    /// How an author shows up in text exports; `None` in anonymous mode.
+    pub fn label(&self, author: &str) -> Option<String> {
+        if self.anonymous {
+            return None;
+        }
+        Some(match self.person(author) {
+            Some(p) if self.named(p) && !p.name.trim().is_empty() => text::clean(p.name.trim()),
+            Some(p) if self.named(p) => text::clean(author),
+            Some(p) => role_label(p.role, &self.lang).to_string(),
+            None if self.names == Names::Real => text::clean(author),
+            None => role_label(RoleGroup::Other, &self.lang).to_string(),
+        })
+    }
+
+    /// An author as a data field (JSON): the participant id when the person
+    /// may be named, else the role group's label, "" in anonymous mode.
+    pub fn author_field(&self, author: &str) -> String {
+        if self.anonymous {
+            return String::new();
+        }
+        match self.person(author) {
+            Some(p) if self.named(p) => author.to_string(),
+            None if self.names == Names::Real => author.to_string(),
+            _ => self.label(author).unwrap_or_default(),
+        }
+    }
+
+    /// The participants a data export lists: everyone who may be named
+    /// (nobody in anonymous mode).
+    pub fn listed(&self) -> Vec<ParticipantView> {
+        self.people
+            .iter()
+            .filter(|p| self.named(p))
+            .cloned()
+            .collect()
+    }
+
+    /// An action's owner (free text) as it may be shown.
+    pub fn owner(&self, owner: &str) -> String {
+        let wanted = owner.trim().to_lowercase();
+        match self
+            .people
+            .iter()
+            .find(|p| !p.name.trim().is_empty() && p.name.trim().to_lowercase() == wanted)
+        {
+            Some(p) if self.names == Names::RoleGroups && !p.named_consent => {
+                role_label(p.role, &self.lang).to_string()
+            }
+            _ => owner.to_string(),
+        }
     }
 }
 
@@ -240,5 +356,92 @@ pub(crate) fn lang_of(board: &Board, opts: &Options) -> String {
     match board.language().as_str() {
         "en" => "en".into(),
         _ => "da".into(),
+    }
+}
+
+/// The text of every note and mind-map node by id: what votes, actions and
+/// decisions refer to.
+pub(crate) fn item_texts(board: &Board) -> std::collections::HashMap<String, String> {
+    let mut out: std::collections::HashMap<String, String> =
+        board.notes().into_iter().map(|n| (n.id, n.text)).collect();
+    for m in board.mindmaps() {
+        for n in m.nodes {
+            out.entry(n.id).or_insert(n.text);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use samskab_board::facilitation::{FacilOp, Settings};
+    use samskab_board::{Board, Ctx, Op, RoleGroup};
+
+    use super::{Names, Naming};
+
+    fn board() -> Board {
+        let mut b = Board::create(&[1; 16], "Møde", &Ctx::new("anna", 1)).unwrap();
+        for (id, name, role) in [
+            ("anna", "Anna", RoleGroup::Citizen),
+            ("bo", "Bo", RoleGroup::Politician),
+        ] {
+            let op = Op::SetParticipant {
+                name: name.into(),
+                role,
+                color: String::new(),
+            };
+            b.apply(&op, &Ctx::new(id, 1)).unwrap();
+        }
+        b.apply(&Op::SetNameConsent { consent: true }, &Ctx::new("anna", 1))
+            .unwrap();
+        b
+    }
+
+    #[test]
+    fn role_groups_keep_the_names_of_those_who_agreed_and_anonymous_mode_names_nobody() {
+        let mut b = board();
+        let real = Naming::new(&b, Names::Real, "da");
+        assert_eq!(real.label("bo").as_deref(), Some("Bo"));
+        assert_eq!(real.label("stranger").as_deref(), Some("stranger"));
+        assert_eq!(real.listed().len(), 2);
+
+        let public = Naming::new(&b, Names::RoleGroups, "da");
+        assert_eq!(public.label("anna").as_deref(), Some("Anna"));
+        assert_eq!(public.label("bo").as_deref(), Some("Politiker"));
+        assert_eq!(public.label("stranger").as_deref(), Some("Anden"));
+        assert_eq!(public.author_field("anna"), "anna");
+        assert_eq!(public.author_field("bo"), "Politiker");
+        assert_eq!(public.owner(" bo "), "Politiker");
+        assert_eq!(public.owner("Anna"), "Anna");
+        assert_eq!(public.owner("Kommunen"), "Kommunen");
+        let listed: Vec<String> = public.listed().into_iter().map(|p| p.id).collect();
+        assert_eq!(listed, ["anna"]);
+
+        let settings = Settings {
+            anonymous: true,
+            ..Settings::default()
+        };
+        b.apply(
+            &Op::Facilitate {
+                act: FacilOp::SetSettings { settings },
+            },
+            &Ctx::new("anna", 2),
+        )
+        .unwrap();
+        for names in [Names::Real, Names::RoleGroups] {
+            let anon = Naming::new(&b, names, "da");
+            assert_eq!(anon.label("anna"), None);
+            assert_eq!(anon.label("bo"), None);
+            assert_eq!(anon.author_field("anna"), "");
+            assert!(anon.listed().is_empty());
+            assert_eq!(
+                anon.owner("Bo"),
+                if names == Names::Real {
+                    "Bo"
+                } else {
+                    "Politiker"
+                }
+            );
+        }
     }
 }

@@ -4,6 +4,11 @@
 //! too small to read (a note narrower than ~3 cm), further pages show the
 //! board in tiles at a readable scale, left to right, top to bottom, each
 //! with its place ("2/6, row 1, column 2") in the corner.
+//!
+//! Text stays text: svg2pdf (feature `text`) embeds subsets of the shipped
+//! DejaVu Sans with a ToUnicode map for every glyph, so the notes can be
+//! searched, copied and extracted (`tests/tests/server/export.rs` reads them
+//! back, æøå included, with an independent PDF parser).
 #[cfg(feature = "pdf")]
 use crate::svg::Rect;
 use crate::svg::Scene;

@@ -48,7 +48,8 @@ impl Rights {
 }
 
 /// Refuses what a connection may not write: facilitator-only state from
-/// anyone but a facilitator, and someone else's dissent. Checks the
+/// anyone but a facilitator, someone else's dissent, and someone else's
+/// consent to be named. Checks the
 /// facilitation and outcome maps when they were written.
 pub(super) fn gate(
     board: &mut Board,
@@ -70,6 +71,17 @@ pub(super) fn gate(
         return Err((
             ErrorReason::Forbidden,
             "a dissent can only be written by the dissenter".into(),
+        ));
+    }
+    // Not even a facilitator may give or withdraw someone's consent to be
+    // named in public snapshots; an unverified connection has no one's.
+    if w.consent_of
+        .iter()
+        .any(|p| Some(p) != rights.participant.as_ref())
+    {
+        return Err((
+            ErrorReason::Forbidden,
+            "only a participant can give or withdraw their own consent to be named".into(),
         ));
     }
     if w.facilitation || w.outcomes {

@@ -3,6 +3,8 @@
 //! fresh build links the server and its dependencies once, not six times.
 mod crash;
 mod export;
+mod export_cli;
+mod export_outcomes;
 mod facilitation;
 mod limits;
 mod links;
