@@ -6,6 +6,11 @@
 mod build;
 mod report;
 
+// The server's allocator (server/src/main.rs), so that the figures are the
+// server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -402,7 +407,13 @@ fn child_memory(bytes: &[u8]) -> Value {
         let stdout = String::from_utf8_lossy(&out.stdout);
         serde_json::from_str(stdout.trim()).map_err(|e| format!("{e}: {stdout}"))
     })();
-    let _ = std::fs::remove_file(&path);
+    // SAMSKAB_BENCH_KEEP_SAVE=1 keeps the file (to profile a load:
+    // `perf record board-bench --load-only FILE`).
+    if std::env::var_os("SAMSKAB_BENCH_KEEP_SAVE").is_some() {
+        eprintln!("kept the save in {}", path.display());
+    } else {
+        let _ = std::fs::remove_file(&path);
+    }
     measured.unwrap_or_else(|e| {
         eprintln!("memory measurement failed: {e}");
         json!({})
