@@ -245,8 +245,10 @@ impl State {
         let arrivals = &mut self.out.arrivals;
         // A change is in the document when none of it is missing (a change
         // queued for want of its dependencies still counts as missing).
+        let ids: Vec<EditId> = self.pending.iter().map(|(_, sent)| sent.id).collect();
+        let mut held = client.holds(&ids).into_iter();
         self.pending.retain(|(i, sent)| {
-            let here = client.contains(&sent.id);
+            let here = held.next().unwrap_or(false);
             if here {
                 arrivals.push((*i, now - sent.sent_at));
             }

@@ -152,18 +152,45 @@ impl Conn {
         }
     }
 
-    /// Whether the replica holds the edit (applied, not merely queued).
-    pub fn contains(&self, id: &EditId) -> bool {
-        match (self, id) {
-            (Conn::Samskab(c), EditId::Hash(h)) => c
-                .board()
-                .doc()
-                .get_missing_deps(std::slice::from_ref(h))
-                .is_empty(),
-            (Conn::Repo(c), EditId::Hash(h)) => c.contains(h),
-            (Conn::Yjs(c), EditId::Clock { client, clock }) => c.clock_of(*client) >= *clock,
-            _ => false,
+    /// Which of `ids` the replica holds (applied, not merely queued), in
+    /// one lookup: a client that is behind checks thousands of edits per
+    /// frame, and one `get_missing_deps` call per edit made the load
+    /// generator itself the bottleneck of S1.
+    pub fn holds(&self, ids: &[EditId]) -> Vec<bool> {
+        let missing_of = |hashes: &[ChangeHash]| -> Vec<ChangeHash> {
+            match self {
+                Conn::Samskab(c) => ReadDoc::get_missing_deps(c.board().doc(), hashes),
+                Conn::Repo(c) => c.document().get_missing_deps(hashes),
+                Conn::Yjs(_) => Vec::new(),
+            }
+        };
+        match self {
+            Conn::Samskab(_) | Conn::Repo(_) => {}
+            Conn::Yjs(c) => {
+                return ids
+                    .iter()
+                    .map(|id| match id {
+                        EditId::Clock { client, clock } => c.clock_of(*client) >= *clock,
+                        EditId::Hash(_) => false,
+                    })
+                    .collect();
+            }
         }
+        let hashes: Vec<ChangeHash> = ids
+            .iter()
+            .filter_map(|id| match id {
+                EditId::Hash(h) => Some(*h),
+                EditId::Clock { .. } => None,
+            })
+            .collect();
+        let missing: std::collections::HashSet<ChangeHash> =
+            missing_of(&hashes).into_iter().collect();
+        ids.iter()
+            .map(|id| match id {
+                EditId::Hash(h) => !missing.contains(h),
+                EditId::Clock { .. } => false,
+            })
+            .collect()
     }
 
     /// A number that grows whenever the replica changes (to skip checks).

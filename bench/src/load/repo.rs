@@ -402,10 +402,9 @@ impl RepoClient {
         Ok(result.hash)
     }
 
-    pub fn contains(&self, hash: &ChangeHash) -> bool {
-        self.doc
-            .get_missing_deps(std::slice::from_ref(hash))
-            .is_empty()
+    /// The replica (see `Conn::holds`).
+    pub fn document(&self) -> &automerge::Automerge {
+        &self.doc
     }
 
     pub fn version(&self) -> u64 {

@@ -474,7 +474,7 @@ pub async fn storm(
             }
             out.0 = Some(t0.elapsed().as_secs_f64());
             loop {
-                if want.iter().all(|id| conn.contains(id)) && conn.unacknowledged() == 0 {
+                if conn.holds(&want).into_iter().all(|held| held) && conn.unacknowledged() == 0 {
                     out.1 = Some(t0.elapsed().as_secs_f64());
                     break;
                 }
