@@ -11,7 +11,7 @@ use automerge::sync as am_sync;
 use samskab_board::{Board, Limits, validate_changes};
 use samskab_protocol::{
     Ack, ErrorReason, Message, PROTOCOL_VERSION, Participant, PeerPresence, PeerSync, Permission,
-    Presence, SyncError, Welcome, heads_to_hex,
+    Presence, SyncError, Welcome, changes_since, heads_to_hex, missing_deps, receive_changes,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -43,6 +43,8 @@ enum RoomMsg {
         participant: Participant,
         /// The participant id is bound to this device's participant secret.
         verified: bool,
+        /// The client can go live (`Hello::live`).
+        can_live: bool,
         out: mpsc::Sender<Outgoing>,
         reply: oneshot::Sender<()>,
     },
@@ -51,6 +53,11 @@ enum RoomMsg {
         presence: Presence,
     },
     Sync {
+        peer: u64,
+        payload: Vec<u8>,
+    },
+    /// New changes from a live peer (`Message::Changes`).
+    Changes {
         peer: u64,
         payload: Vec<u8>,
     },
@@ -117,6 +124,17 @@ impl std::fmt::Debug for Rooms {
     }
 }
 
+/// Who joins a room, as the handshake established.
+#[derive(Debug, Clone)]
+pub struct Joiner {
+    pub permission: Permission,
+    pub participant: Participant,
+    /// The participant id is bound to this device's participant secret.
+    pub verified: bool,
+    /// The client can go live (`Hello::live`).
+    pub can_live: bool,
+}
+
 /// A peer's handle on the room it joined.
 #[derive(Debug, Clone)]
 pub struct RoomHandle {
@@ -129,6 +147,17 @@ impl RoomHandle {
     pub async fn sync(&self, payload: Vec<u8>) -> bool {
         self.inbox
             .send(RoomMsg::Sync {
+                peer: self.peer,
+                payload,
+            })
+            .await
+            .is_ok()
+    }
+
+    /// Passes a live peer's new changes to the room; `false` if the room is gone.
+    pub async fn changes(&self, payload: Vec<u8>) -> bool {
+        self.inbox
+            .send(RoomMsg::Changes {
                 peer: self.peer,
                 payload,
             })
@@ -183,11 +212,15 @@ impl Rooms {
         self: &Arc<Self>,
         board: &str,
         peer: u64,
-        permission: Permission,
-        participant: Participant,
-        verified: bool,
+        who: Joiner,
         out: mpsc::Sender<Outgoing>,
     ) -> Option<RoomHandle> {
+        let Joiner {
+            permission,
+            participant,
+            verified,
+            can_live,
+        } = who;
         // A room that is closing drops our join unanswered: then open anew.
         for _ in 0..8 {
             let inbox = self.inbox_for(board);
@@ -197,6 +230,7 @@ impl Rooms {
                 permission,
                 participant: participant.clone(),
                 verified,
+                can_live,
                 out: out.clone(),
                 reply,
             };
@@ -307,6 +341,18 @@ struct Peer {
     /// `participant.id` is bound to this device (see `Hello::participant_key`).
     verified: bool,
     presence: Presence,
+    /// The client said it can go live (`Hello::live`).
+    can_live: bool,
+    /// Live: the peer has had everything; new changes go to it as
+    /// `Message::Changes`, not through its sync state.
+    live: bool,
+}
+
+/// What a peer sent that may change the board.
+#[derive(Clone, Copy)]
+enum Incoming<'a> {
+    Sync(&'a [u8]),
+    Changes(&'a [u8]),
 }
 
 struct Room {
@@ -327,6 +373,9 @@ struct Room {
     batch_started: Option<Instant>,
     /// The document library panicked: the in-memory board is not trusted.
     poisoned: bool,
+    /// Peers sent back to the sync protocol in this batch (they need a sync
+    /// message even though they did not send one).
+    resync: Vec<u64>,
     metrics: Arc<Metrics>,
     /// Participants' hidden content (private notes, open votes).
     private: facil::PrivateStore,
@@ -387,6 +436,7 @@ async fn run_room(
         pending_bytes: 0,
         batch_started: None,
         poisoned: false,
+        resync: Vec::new(),
         metrics: rooms.metrics.clone(),
         private: facil::PrivateStore::load(rooms.storage.as_ref(), &id).await,
     };
@@ -410,10 +460,20 @@ async fn run_room(
         };
         let Some(first) = first else { break };
         let mut batch = vec![first];
+        // A busy room gathers what arrives in the next few milliseconds
+        // into the same batch: every peer then applies one message with
+        // several edits instead of several messages (applying a message
+        // costs Automerge about the same whatever it holds).
+        let window = coalescing_window(room.peers.len());
+        let until = tokio::time::Instant::now() + window;
         while batch.len() < MAX_BATCH {
             match inbox.try_recv() {
                 Ok(m) => batch.push(m),
-                Err(_) => break,
+                Err(_) if window.is_zero() => break,
+                Err(_) => match tokio::time::timeout_at(until, inbox.recv()).await {
+                    Ok(Some(m)) => batch.push(m),
+                    Ok(None) | Err(_) => break,
+                },
             }
         }
         if room.handle_batch(batch).await {
@@ -430,6 +490,8 @@ impl Room {
     /// Returns true when the room must stop.
     async fn handle_batch(&mut self, batch: Vec<RoomMsg>) -> bool {
         let mut changed = false;
+        // What the live peers already have.
+        let start = self.board.heads();
         // Peers whose sync state may want an answer even if the board did
         // not change (they sent a sync message, or just joined).
         let mut spoke: Vec<u64> = Vec::new();
@@ -441,6 +503,7 @@ impl Room {
                     permission,
                     participant,
                     verified,
+                    can_live,
                     out,
                     reply,
                 } => {
@@ -477,6 +540,8 @@ impl Room {
                             participant,
                             verified,
                             presence: Presence::default(),
+                            can_live,
+                            live: false,
                         };
                         let frame = presence_frame(peer, &newcomer);
                         self.peers.insert(peer, newcomer);
@@ -499,8 +564,24 @@ impl Room {
                     }
                 }
                 RoomMsg::Sync { peer, payload } => {
-                    spoke.push(peer);
-                    changed |= heavy(|| self.receive(peer, &payload));
+                    // A live peer's sync messages were on their way before
+                    // it heard it is live: apply them, answer nothing.
+                    if self.peers.get(&peer).is_some_and(|p| !p.live) {
+                        spoke.push(peer);
+                    }
+                    changed |= heavy(|| self.receive(peer, Incoming::Sync(&payload)));
+                }
+                RoomMsg::Changes { peer, payload } if payload.is_empty() => {
+                    // The peer missed something: back to the sync
+                    // protocol, from scratch.
+                    if let Some(p) = self.peers.get_mut(&peer) {
+                        p.live = false;
+                        p.sync = PeerSync::new();
+                        spoke.push(peer);
+                    }
+                }
+                RoomMsg::Changes { peer, payload } => {
+                    changed |= heavy(|| self.receive(peer, Incoming::Changes(&payload)));
                 }
                 RoomMsg::Command { peer, command } => {
                     changed |= self.command(peer, command).await;
@@ -534,8 +615,26 @@ impl Room {
             // back through a fresh sync.
             self.reload().await;
         }
+        spoke.append(&mut self.resync);
         spoke.sort_unstable();
         spoke.dedup();
+        // Live peers get this batch's new changes as they are, once
+        // (`Message::Changes`); the others through their sync state.
+        if changed && !reloaded && self.peers.values().any(|p| p.live) {
+            let bytes = heavy(|| changes_since(&mut self.board, &start));
+            if !bytes.is_empty() {
+                let frame = Message::Changes(bytes).encode();
+                let live: Vec<u64> = self
+                    .peers
+                    .iter()
+                    .filter(|(_, p)| p.live)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for p in live {
+                    self.send(p, frame.clone());
+                }
+            }
+        }
         // The others get the new changes first, then storage commits them and
         // everyone gets the acknowledgement: seeing a colleague's note does
         // not wait for the disk, and "Saved" still means committed. Should
@@ -573,15 +672,19 @@ impl Room {
         false
     }
 
-    /// Applies one peer's sync message; returns whether the document changed.
-    fn receive(&mut self, peer_id: u64, payload: &[u8]) -> bool {
+    /// Applies one peer's sync message or live changes; returns whether the
+    /// document changed.
+    fn receive(&mut self, peer_id: u64, incoming: Incoming<'_>) -> bool {
         let Some(peer) = self.peers.get_mut(&peer_id) else {
             return false;
         };
         if !peer.permission.can_edit() {
-            let has_changes = am_sync::Message::decode(payload)
-                .map(|m| !m.changes.is_empty())
-                .unwrap_or(true);
+            let has_changes = match incoming {
+                Incoming::Sync(payload) => am_sync::Message::decode(payload)
+                    .map(|m| !m.changes.is_empty())
+                    .unwrap_or(true),
+                Incoming::Changes(bytes) => !bytes.is_empty(),
+            };
             if has_changes {
                 self.drop_peer(
                     peer_id,
@@ -594,7 +697,11 @@ impl Room {
         // Record what arrives, so validation costs as much as the change.
         let before = self.board.mark();
         let rights = facil::Rights::of(&self.board, peer);
-        if let Err(e) = peer.sync.receive(&mut self.board, payload) {
+        let applied = match incoming {
+            Incoming::Sync(payload) => peer.sync.receive(&mut self.board, payload),
+            Incoming::Changes(bytes) => receive_changes(&mut self.board, bytes),
+        };
+        if let Err(e) = applied {
             if let SyncError::Poisoned(why) = &e {
                 tracing::error!(board = %self.id, peer = peer_id, panic = %why, "a sync message broke the document; reloading the board");
                 self.poisoned = true;
@@ -604,6 +711,18 @@ impl Room {
                 ErrorReason::Malformed,
                 "this message could not be read",
             );
+            return false;
+        }
+        if matches!(incoming, Incoming::Changes(_)) && missing_deps(&mut self.board) {
+            // Live changes whose dependencies we lack: forget them and let
+            // the sync protocol find what is missing (the peer still holds
+            // them all and sends them again through it).
+            self.revert_to(&before);
+            if let Some(peer) = self.peers.get_mut(&peer_id) {
+                peer.live = false;
+                peer.sync = PeerSync::new();
+            }
+            self.resync.push(peer_id);
             return false;
         }
         if self.board.heads() == before {
@@ -706,6 +825,7 @@ impl Room {
                 self.poisoned = false;
                 for p in self.peers.values_mut() {
                     p.sync = PeerSync::new();
+                    p.live = false;
                 }
             }
             Err(e) => {
@@ -822,13 +942,25 @@ impl Room {
             let Some(peer) = self.peers.get_mut(&id) else {
                 continue;
             };
-            let mut frames = Vec::new();
-            while let Some(frame) = peer.sync.generate(&mut self.board) {
-                frames.push(frame);
+            if peer.live {
+                continue;
             }
+            // One message per turn, as the sync protocol intends: a crafted
+            // message can leave the state so that every call answers again
+            // (regressions/slow), and a loop here would never end.
+            let mut frames: Vec<Vec<u8>> =
+                peer.sync.generate(&mut self.board).into_iter().collect();
             if let Some(why) = peer.sync.take_broken() {
                 tracing::error!(board = %self.id, peer = id, panic = %why, "writing a sync message broke the document; reloading the board");
                 self.poisoned = true;
+            }
+            // The peer has told us it has exactly our heads, so whatever
+            // these frames say, it lacks nothing: put it live (an empty
+            // `Changes` after them says so).
+            let go_live = peer.can_live && !self.poisoned && peer.sync.in_step(&mut self.board);
+            if go_live {
+                peer.live = true;
+                frames.push(Message::Changes(Vec::new()).encode());
             }
             for f in frames {
                 self.send(id, f);
@@ -869,6 +1001,18 @@ impl Room {
                 tracing::error!(board = %self.id, error = %e, "compaction failed");
             }
         }
+    }
+}
+
+/// How long a room with `peers` connections gathers messages into one
+/// batch: nothing for a small meeting (every edit goes out at once), up to
+/// 10 ms for a full room.
+fn coalescing_window(peers: usize) -> Duration {
+    const FROM: usize = 10;
+    if peers < FROM {
+        Duration::ZERO
+    } else {
+        Duration::from_micros((200 * peers as u64).min(10_000))
     }
 }
 

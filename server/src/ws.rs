@@ -168,9 +168,12 @@ async fn connection(mut socket: WebSocket, state: AppState) {
         .join(
             &hello.board,
             peer,
-            permission,
-            hello.participant.clone(),
-            verified,
+            crate::rooms::Joiner {
+                permission,
+                participant: hello.participant.clone(),
+                verified,
+                can_live: hello.live,
+            },
             out_tx.clone(),
         )
         .await
@@ -232,6 +235,12 @@ async fn connection(mut socket: WebSocket, state: AppState) {
             Ok(WsMessage::Binary(bytes)) => match Message::decode(&bytes) {
                 Ok(Message::Sync(payload)) => {
                     if room.sync(payload).await {
+                        continue;
+                    }
+                    (ErrorReason::Internal, "the board closed".to_string())
+                }
+                Ok(Message::Changes(payload)) => {
+                    if room.changes(payload).await {
                         continue;
                     }
                     (ErrorReason::Internal, "the board closed".to_string())

@@ -3,8 +3,23 @@
 //! ```text
 //! byte 0      protocol version (PROTOCOL_VERSION)
 //! byte 1      kind (see Kind)
-//! bytes 2..   payload: raw Automerge sync bytes for Sync, UTF-8 JSON otherwise
+//! bytes 2..   payload: raw Automerge sync bytes for Sync, raw Automerge
+//!             changes for Changes, UTF-8 JSON otherwise
 //! ```
+//!
+//! **Sync, then live.** A connection starts with Automerge's sync protocol
+//! (`Sync`), which finds out what each side lacks whatever happened offline.
+//! Once the server sees that a peer has exactly its heads, and the peer said
+//! in its hello that it can (`Hello::live`), it sends an empty `Changes`:
+//! from then on both sides send each other only new changes, as raw bytes
+//! (`Changes`), in the order they were applied. A received sync message
+//! costs Automerge a walk over the whole history (`receive_sync_message`
+//! prunes its sent-hashes against every ancestor of the peer's heads); a
+//! `Changes` message costs what its changes cost. When changes arrive whose
+//! dependencies are missing, the receiver goes back to sync: the server by
+//! sending `Sync`, the client by sending an empty `Changes` ("sync with me
+//! again"). Sync messages a client sent before it heard it is live are
+//! applied and not answered.
 //!
 //! The version comes first so that a server can tell an old client exactly
 //! that, whatever the rest of the frame holds.
@@ -28,6 +43,7 @@ pub enum Kind {
     PeerLeft = 8,
     Command = 9,
     Private = 10,
+    Changes = 11,
 }
 
 impl Kind {
@@ -43,6 +59,7 @@ impl Kind {
             8 => Kind::PeerLeft,
             9 => Kind::Command,
             10 => Kind::Private,
+            11 => Kind::Changes,
             _ => return None,
         })
     }
@@ -116,6 +133,10 @@ pub struct Hello {
     /// device can act as this participant (private notes, votes, the chair).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_key: Option<String>,
+    /// The client can switch to `Changes` once in sync (see the module doc).
+    /// Clients that do not say so stay on the sync protocol.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub live: bool,
 }
 
 /// What a connection may do on a board.
@@ -211,6 +232,10 @@ pub enum Message {
     Command(crate::facil::Command),
     /// Server to client: my own hidden content.
     Private(crate::facil::PrivateState),
+    /// New Automerge changes as raw bytes, either way, once live (see the
+    /// module doc). Empty from the server: "you are live now"; empty from
+    /// a client: "sync with me again".
+    Changes(Vec<u8>),
 }
 
 /// Why a frame could not be read.
@@ -250,6 +275,7 @@ impl Message {
             Message::PeerLeft(_) => Kind::PeerLeft,
             Message::Command(_) => Kind::Command,
             Message::Private(_) => Kind::Private,
+            Message::Changes(_) => Kind::Changes,
         }
     }
 
@@ -266,6 +292,7 @@ impl Message {
             Message::PeerLeft(p) => write_json(&mut out, p),
             Message::Command(c) => write_json(&mut out, c),
             Message::Private(p) => write_json(&mut out, p),
+            Message::Changes(bytes) => out.extend_from_slice(bytes),
         }
         out
     }
@@ -302,6 +329,7 @@ impl Message {
             Kind::PeerLeft => Message::PeerLeft(parse("peer left", payload)?),
             Kind::Command => Message::Command(parse("command", payload)?),
             Kind::Private => Message::Private(parse("private", payload)?),
+            Kind::Changes => Message::Changes(payload.to_vec()),
         })
     }
 
@@ -333,6 +361,7 @@ mod tests {
                 color: "#c33".into(),
             },
             participant_key: None,
+            live: true,
         })
     }
 
@@ -360,6 +389,8 @@ mod tests {
                 ..Default::default()
             }),
             Message::Sync(vec![0x42, 1, 2, 3]),
+            Message::Changes(vec![0x85, 0x6f, 0x4a, 0x83]),
+            Message::Changes(Vec::new()),
             Message::Ack(Ack {
                 heads: vec!["ab".into()],
             }),

@@ -9,7 +9,7 @@ use crate::message::{
     Ack, ErrorMsg, Hello, Message, PROTOCOL_VERSION, Participant, PeerPresence, Permission,
     Presence, Welcome,
 };
-use crate::sync::{PeerSync, SyncError};
+use crate::sync::{PeerSync, SyncError, changes_since, missing_deps, receive_changes};
 
 /// What happened as a result of an incoming frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +71,9 @@ pub struct ClientSession {
     private: crate::facil::PrivateState,
     /// Server clock minus ours, from the welcome (ms).
     clock_offset_ms: i64,
+    /// The server has put this connection live: new changes travel as
+    /// `Message::Changes` both ways (see the `message` module doc).
+    live: bool,
 }
 
 impl ClientSession {
@@ -95,6 +98,7 @@ impl ClientSession {
             participant_key: None,
             private: Default::default(),
             clock_offset_ms: 0,
+            live: false,
         }
     }
 
@@ -152,11 +156,18 @@ impl ClientSession {
         self.phase
     }
 
+    /// Whether the server has put this connection live (new changes travel
+    /// as `Message::Changes`; see the `message` module doc).
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
     /// The transport is open: say hello. A fresh sync state is used for each
     /// connection, so nothing is assumed about what the server already has.
     pub fn connected(&mut self) {
         self.outbox.clear();
         self.peer = PeerSync::new();
+        self.live = false;
         self.phase = Phase::Connecting;
         self.outbox.push_back(
             Message::Hello(Hello {
@@ -165,6 +176,7 @@ impl ClientSession {
                 key: self.key.clone(),
                 participant: self.participant.clone(),
                 participant_key: self.participant_key.clone(),
+                live: true,
             })
             .encode(),
         );
@@ -173,6 +185,7 @@ impl ClientSession {
     /// The transport closed. Local edits keep accumulating.
     pub fn disconnected(&mut self) {
         self.phase = Phase::Offline;
+        self.live = false;
         self.outbox.clear();
     }
 
@@ -186,6 +199,13 @@ impl ClientSession {
                 self.queue_sync();
             }
             Message::Sync(payload) => {
+                // The server is syncing with us (again): answer in kind
+                // until it puts us live. Coming from live, it starts from
+                // scratch, and so do we (our sync state is stale).
+                if self.live {
+                    self.live = false;
+                    self.peer = PeerSync::new();
+                }
                 let before = self.board.heads();
                 self.peer.receive(&mut self.board, &payload)?;
                 if self.board.heads() != before {
@@ -195,6 +215,28 @@ impl ClientSession {
                     }
                 }
                 self.queue_sync();
+            }
+            Message::Changes(bytes) if bytes.is_empty() => {
+                // In step with the server: from now on only new changes.
+                self.live = true;
+            }
+            Message::Changes(bytes) => {
+                let before = self.board.heads();
+                receive_changes(&mut self.board, &bytes)?;
+                if missing_deps(&mut self.board) && self.live {
+                    // Something was lost on the way: ask the server to
+                    // sync with us again (an empty `Changes`); the sync
+                    // protocol finds what is missing.
+                    self.live = false;
+                    self.peer = PeerSync::new();
+                    self.outbox.push_back(Message::Changes(Vec::new()).encode());
+                }
+                if self.board.heads() != before {
+                    events.push(Event::Changed);
+                    if self.settle() {
+                        events.push(Event::Acked);
+                    }
+                }
             }
             Message::Ack(Ack { heads }) => {
                 self.stored_heads = heads.iter().filter_map(|h| h.parse().ok()).collect();
@@ -218,21 +260,24 @@ impl ClientSession {
 
     /// Applies a local edit (undoable) and queues it for the server.
     pub fn apply(&mut self, op: &Op, ctx: &Ctx) -> Result<(), BoardError> {
+        let before = self.board.heads();
         let hash = self.history.apply(&mut self.board, op, ctx)?;
-        self.sent(hash);
+        self.sent(&before, hash);
         Ok(())
     }
 
     /// Undoes this person's last edit that can still be undone (never
     /// anyone else's). Returns whether anything changed.
     pub fn undo(&mut self, ctx: &Ctx) -> Result<bool, BoardError> {
+        let before = self.board.heads();
         let hash = self.history.undo(&mut self.board, ctx)?;
-        Ok(self.sent(hash))
+        Ok(self.sent(&before, hash))
     }
 
     pub fn redo(&mut self, ctx: &Ctx) -> Result<bool, BoardError> {
+        let before = self.board.heads();
         let hash = self.history.redo(&mut self.board, ctx)?;
-        Ok(self.sent(hash))
+        Ok(self.sent(&before, hash))
     }
 
     pub fn can_undo(&self) -> bool {
@@ -243,19 +288,20 @@ impl ClientSession {
         self.history.can_redo()
     }
 
-    fn sent(&mut self, hash: Option<ChangeHash>) -> bool {
+    fn sent(&mut self, before: &[ChangeHash], hash: Option<ChangeHash>) -> bool {
         let Some(hash) = hash else { return false };
         self.unacked.push(hash);
-        self.queue_sync();
+        self.queue_new(before);
         true
     }
 
     /// Merges another replica of this board into ours (an import, or a copy
     /// edited elsewhere) and queues the result for the server.
     pub fn merge(&mut self, other: &mut Board) -> Result<(), BoardError> {
+        let before = self.board.heads();
         let added = self.board.doc_mut().merge(other.doc_mut())?;
         self.unacked.extend(added);
-        self.queue_sync();
+        self.queue_new(&before);
         Ok(())
     }
 
@@ -313,9 +359,24 @@ impl ClientSession {
         self.unacked.len() != before
     }
 
+    /// Queues what changed locally since `before`: as raw changes when
+    /// live, else through the sync protocol.
+    fn queue_new(&mut self, before: &[ChangeHash]) {
+        match self.phase {
+            Phase::Joined(_) if self.live => {
+                let bytes = changes_since(&mut self.board, before);
+                if !bytes.is_empty() {
+                    self.outbox.push_back(Message::Changes(bytes).encode());
+                }
+            }
+            _ => self.queue_sync(),
+        }
+    }
+
     fn queue_sync(&mut self) {
         if let Phase::Joined(_) = self.phase {
-            while let Some(frame) = self.peer.generate(&mut self.board) {
+            // One message per turn (see the server's room for why).
+            if let Some(frame) = self.peer.generate(&mut self.board) {
                 self.outbox.push_back(frame);
             }
         }

@@ -34,6 +34,7 @@ impl PeerSync {
     /// Applies an incoming sync payload (the bytes of a [`Message::Sync`]).
     pub fn receive(&mut self, board: &mut Board, payload: &[u8]) -> Result<(), SyncError> {
         let msg = sync::Message::decode(payload).map_err(|e| SyncError::Decode(e.to_string()))?;
+        check_blooms(&msg)?;
         // Automerge 0.12 can panic on well-formed but inconsistent changes
         // (found by fuzzing); a peer must not be able to take a room down.
         let state = &mut self.state;
@@ -80,6 +81,94 @@ impl PeerSync {
     pub fn their_heads(&self) -> Option<&[automerge::ChangeHash]> {
         self.state.their_heads.as_deref()
     }
+
+    /// Whether the peer has told us it has exactly our heads: nothing is
+    /// left to exchange, so the connection can go live (`Message::Changes`).
+    pub fn in_step(&self, board: &mut Board) -> bool {
+        let Some(theirs) = self.state.their_heads.as_ref() else {
+            return false;
+        };
+        let mut ours = board.heads();
+        let mut theirs = theirs.clone();
+        ours.sort_unstable();
+        theirs.sort_unstable();
+        ours == theirs
+    }
+}
+
+/// Applies the raw changes of a [`Message::Changes`] (any number of
+/// concatenated change chunks). Changes whose dependencies are missing are
+/// kept by Automerge until they arrive; [`missing_deps`] tells.
+pub fn receive_changes(board: &mut Board, bytes: &[u8]) -> Result<(), SyncError> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        board.doc_mut().load_incremental(bytes)
+    }));
+    match result {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(SyncError::Apply(e.to_string())),
+        Err(panic) => Err(SyncError::Poisoned(panic_message(&panic))),
+    }
+}
+
+/// Whether the replica holds changes that wait for dependencies it lacks
+/// (then only the sync protocol can find them).
+pub fn missing_deps(board: &mut Board) -> bool {
+    !board.doc_mut().get_missing_deps(&[]).is_empty()
+}
+
+/// The raw bytes of every change after `since`, for a [`Message::Changes`].
+pub fn changes_since(board: &mut Board, since: &[automerge::ChangeHash]) -> Vec<u8> {
+    board
+        .doc_mut()
+        .get_changes(since)
+        .iter()
+        .flat_map(|c| c.raw_bytes().to_vec())
+        .collect()
+}
+
+/// Automerge's own bloom filters use 10 bits per entry and 7 probes. A
+/// crafted `have` with billions of probes makes `generate_sync_message`
+/// spin for minutes (found by fuzzing: one 1.8 KB message stalled a room),
+/// so filters far outside what any Automerge writes are refused.
+const MAX_BLOOM_PARAM: u64 = 64;
+
+fn check_blooms(msg: &sync::Message) -> Result<(), SyncError> {
+    for have in &msg.have {
+        let bytes = have.bloom.to_bytes();
+        let mut rest = bytes.as_slice();
+        let mut fields = [0u64; 3];
+        if rest.is_empty() {
+            continue;
+        }
+        for f in &mut fields {
+            let (value, tail) = leb128_u64(rest)
+                .ok_or_else(|| SyncError::Decode("bloom filter is cut short".into()))?;
+            *f = value;
+            rest = tail;
+        }
+        let [_, bits_per_entry, probes] = fields;
+        if bits_per_entry > MAX_BLOOM_PARAM || probes > MAX_BLOOM_PARAM {
+            return Err(SyncError::Decode(format!(
+                "bloom filter with {bits_per_entry} bits per entry and {probes} probes (at most {MAX_BLOOM_PARAM})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One unsigned LEB128 number and what follows it.
+fn leb128_u64(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut value = 0u64;
+    for (i, b) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, &bytes[i + 1..]));
+        }
+    }
+    None
 }
 
 /// The text of a caught panic.

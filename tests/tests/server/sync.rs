@@ -288,3 +288,114 @@ async fn ten_clients_typing_into_one_note_converge_with_every_keystroke_kept() {
         assert_eq!(c.board().note_count(), 11);
     }
 }
+
+/// After the first sync both clients are live: new changes travel as raw
+/// changes both ways, and they still converge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_go_live_after_the_first_sync_and_keep_converging() {
+    let server = TestServer::start().await;
+    let board = server.create_board("Live").await;
+    let mut anna = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Anna")
+        .await
+        .unwrap();
+    let mut bo = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Bo")
+        .await
+        .unwrap();
+    anna.apply(create("n1", "Første")).await.unwrap();
+    converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+    anna.pump_until(T, |c| c.session.is_live()).await.unwrap();
+    bo.pump_until(T, |c| c.session.is_live()).await.unwrap();
+
+    for i in 0..20 {
+        anna.apply(type_at("n1", 6 + i, "a")).await.unwrap();
+        bo.apply(create(&format!("b{i}"), "fra Bo")).await.unwrap();
+    }
+    converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+    assert_eq!(
+        bo.board().note("n1").unwrap().text,
+        format!("Første{}", "a".repeat(20))
+    );
+    assert_eq!(anna.board().notes().len(), 21);
+    assert!(anna.session.is_live() && bo.session.is_live());
+    anna.until_saved().await.unwrap();
+    bo.until_saved().await.unwrap();
+}
+
+/// A viewer that is live and sends raw changes anyway is refused and cut
+/// off; nobody sees its change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_viewer_sending_changes_is_refused() {
+    let server = TestServer::start().await;
+    let board = server.create_board("Kun se").await;
+    let mut anna = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Anna")
+        .await
+        .unwrap();
+    let mut viewer = WsClient::join(&server.ws_url(), &board.id, &board.viewer, "Vera")
+        .await
+        .unwrap();
+    anna.apply(create("n1", "Synlig")).await.unwrap();
+    converge(&mut [&mut anna, &mut viewer], T).await.unwrap();
+    viewer.pump_until(T, |c| c.session.is_live()).await.unwrap();
+    viewer.apply(create("sneaky", "skjult")).await.unwrap();
+    viewer.pump_until(T, |c| c.closed.is_some()).await.unwrap();
+    assert_eq!(
+        viewer.refusals[0].reason,
+        samskab_protocol::ErrorReason::Forbidden
+    );
+    anna.apply(create("n2", "Efter")).await.unwrap();
+    anna.until_saved().await.unwrap();
+    assert!(anna.board().note("sneaky").is_none());
+}
+
+/// Raw changes whose dependencies the server lacks are not applied: the
+/// server sends the peer back to the sync protocol, nobody else sees them,
+/// and the peer goes live again and keeps converging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_changes_with_missing_dependencies_fall_back_to_sync() {
+    let server = TestServer::start().await;
+    let board = server.create_board("Huller").await;
+    let mut anna = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Anna")
+        .await
+        .unwrap();
+    let mut bo = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Bo")
+        .await
+        .unwrap();
+    anna.apply(create("n1", "Start")).await.unwrap();
+    converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+    anna.pump_until(T, |c| c.session.is_live()).await.unwrap();
+
+    // Two changes made on a copy of Anna's board; only the second is sent.
+    let mut copy = samskab_board::Board::load(&anna.session.save(), &[7; 16]).unwrap();
+    let ctx = anna.ctx();
+    let first = copy.heads();
+    copy.apply(&create("x", "forløber"), &ctx).unwrap();
+    let middle = copy.heads();
+    copy.apply(&type_at("x", 0, "!"), &ctx).unwrap();
+    let second: Vec<u8> = copy
+        .doc_mut()
+        .get_changes(&middle)
+        .iter()
+        .flat_map(|c| c.raw_bytes().to_vec())
+        .collect();
+    assert_ne!(first, middle);
+    anna.send_raw(WsMessage::Binary(
+        samskab_protocol::Message::Changes(second).encode().into(),
+    ))
+    .await
+    .unwrap();
+    // The server answers with the sync protocol; Anna goes live again.
+    anna.pump_until(T, |c| !c.session.is_live()).await.unwrap();
+    assert!(
+        anna.closed.is_none() && anna.refusals.is_empty(),
+        "Anna stays connected: {:?} {:?}",
+        anna.closed,
+        anna.refusals
+    );
+    anna.pump_until(T, |c| c.session.is_live()).await.unwrap();
+    anna.apply(create("n2", "Videre")).await.unwrap();
+    converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+    assert!(bo.board().note("n2").is_some());
+    assert!(bo.board().note("x").is_none());
+    assert!(anna.closed.is_none(), "Anna stays connected");
+}
+

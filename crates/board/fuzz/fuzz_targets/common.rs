@@ -166,7 +166,9 @@ pub fn check_apply(data: &[u8]) {
     if peer.receive(&mut b, data).is_err() {
         return;
     }
-    while peer.generate(&mut b).is_some() {}
+    // One answer per message, as the server sends (a crafted message can
+    // make every call answer again: regressions/slow).
+    let _ = peer.generate(&mut b);
     if peer.take_broken().is_some() {
         return;
     }
