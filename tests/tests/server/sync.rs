@@ -398,4 +398,3 @@ async fn live_changes_with_missing_dependencies_fall_back_to_sync() {
     assert!(bo.board().note("x").is_none());
     assert!(anna.closed.is_none(), "Anna stays connected");
 }
-
