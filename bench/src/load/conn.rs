@@ -157,25 +157,6 @@ impl Conn {
     /// frame, and one `get_missing_deps` call per edit made the load
     /// generator itself the bottleneck of S1.
     pub fn holds(&self, ids: &[EditId]) -> Vec<bool> {
-        let missing_of = |hashes: &[ChangeHash]| -> Vec<ChangeHash> {
-            match self {
-                Conn::Samskab(c) => ReadDoc::get_missing_deps(c.board().doc(), hashes),
-                Conn::Repo(c) => c.document().get_missing_deps(hashes),
-                Conn::Yjs(_) => Vec::new(),
-            }
-        };
-        match self {
-            Conn::Samskab(_) | Conn::Repo(_) => {}
-            Conn::Yjs(c) => {
-                return ids
-                    .iter()
-                    .map(|id| match id {
-                        EditId::Clock { client, clock } => c.clock_of(*client) >= *clock,
-                        EditId::Hash(_) => false,
-                    })
-                    .collect();
-            }
-        }
         let hashes: Vec<ChangeHash> = ids
             .iter()
             .filter_map(|id| match id {
@@ -183,12 +164,18 @@ impl Conn {
                 EditId::Clock { .. } => None,
             })
             .collect();
-        let missing: std::collections::HashSet<ChangeHash> =
-            missing_of(&hashes).into_iter().collect();
+        let missing: std::collections::HashSet<ChangeHash> = match self {
+            Conn::Samskab(c) => ReadDoc::get_missing_deps(c.board().doc(), &hashes),
+            Conn::Repo(c) => c.document().get_missing_deps(&hashes),
+            Conn::Yjs(_) => Vec::new(),
+        }
+        .into_iter()
+        .collect();
         ids.iter()
-            .map(|id| match id {
-                EditId::Hash(h) => !missing.contains(h),
-                EditId::Clock { .. } => false,
+            .map(|id| match (self, id) {
+                (Conn::Yjs(c), EditId::Clock { client, clock }) => c.clock_of(*client) >= *clock,
+                (Conn::Yjs(_), EditId::Hash(_)) | (_, EditId::Clock { .. }) => false,
+                (_, EditId::Hash(h)) => !missing.contains(h),
             })
             .collect()
     }

@@ -223,6 +223,37 @@ impl SqliteStorage {
     }
 }
 
+/// A new board's row, first chunk and links, inside the caller's transaction.
+fn insert_board(
+    tx: &rusqlite::Transaction<'_>,
+    meta: &BoardMeta,
+    initial: &[u8],
+    links: &[LinkRecord],
+) -> Result<(), StorageError> {
+    let inserted = tx
+        .execute(
+            "INSERT OR IGNORE INTO boards (id, title, created_at) VALUES (?1, ?2, ?3)",
+            params![meta.id, meta.title, meta.created_at],
+        )
+        .map_err(db)?;
+    if inserted == 0 {
+        return Err(StorageError::BoardExists(meta.id.clone()));
+    }
+    tx.execute(
+        "INSERT INTO chunks (board_id, bytes) VALUES (?1, ?2)",
+        params![meta.id, initial],
+    )
+    .map_err(db)?;
+    for link in links {
+        tx.execute(
+            "INSERT INTO links (hash, board_id, role) VALUES (?1, ?2, ?3)",
+            params![link.hash, meta.id, role_name(link.role)],
+        )
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
 impl Storage for SqliteStorage {
     fn create_board(
         &self,
@@ -232,27 +263,7 @@ impl Storage for SqliteStorage {
     ) -> StorageFuture<'_, ()> {
         self.run(move |conn| {
             let tx = conn.transaction().map_err(db)?;
-            let inserted = tx
-                .execute(
-                    "INSERT OR IGNORE INTO boards (id, title, created_at) VALUES (?1, ?2, ?3)",
-                    params![meta.id, meta.title, meta.created_at],
-                )
-                .map_err(db)?;
-            if inserted == 0 {
-                return Err(StorageError::BoardExists(meta.id));
-            }
-            tx.execute(
-                "INSERT INTO chunks (board_id, bytes) VALUES (?1, ?2)",
-                params![meta.id, initial],
-            )
-            .map_err(db)?;
-            for link in links {
-                tx.execute(
-                    "INSERT INTO links (hash, board_id, role) VALUES (?1, ?2, ?3)",
-                    params![link.hash, meta.id, role_name(link.role)],
-                )
-                .map_err(db)?;
-            }
+            insert_board(&tx, &meta, &initial, &links)?;
             tx.commit().map_err(db)
         })
     }
@@ -530,27 +541,7 @@ impl Storage for SqliteStorage {
         let workspace = workspace.to_string();
         self.run(move |conn| {
             let tx = conn.transaction().map_err(db)?;
-            let inserted = tx
-                .execute(
-                    "INSERT OR IGNORE INTO boards (id, title, created_at) VALUES (?1, ?2, ?3)",
-                    params![board.id, board.title, board.created_at],
-                )
-                .map_err(db)?;
-            if inserted == 0 {
-                return Err(StorageError::BoardExists(board.id));
-            }
-            tx.execute(
-                "INSERT INTO chunks (board_id, bytes) VALUES (?1, ?2)",
-                params![board.id, initial],
-            )
-            .map_err(db)?;
-            for link in links {
-                tx.execute(
-                    "INSERT INTO links (hash, board_id, role) VALUES (?1, ?2, ?3)",
-                    params![link.hash, board.id, role_name(link.role)],
-                )
-                .map_err(db)?;
-            }
+            insert_board(&tx, &board, &initial, &links)?;
             let position: i64 = tx
                 .query_row(
                     "SELECT COALESCE(MAX(position), 0) + 1 FROM meetings WHERE workspace_id = ?1",
