@@ -706,11 +706,15 @@ impl Room {
                 tracing::error!(board = %self.id, peer = peer_id, panic = %why, "a sync message broke the document; reloading the board");
                 self.poisoned = true;
             }
-            self.drop_peer(
-                peer_id,
-                ErrorReason::Malformed,
-                "this message could not be read",
-            );
+            let (reason, text) = match &e {
+                SyncError::TooLarge(why) => (ErrorReason::TooLarge, format!("refused: {why}")),
+                _ => (
+                    ErrorReason::Malformed,
+                    "this message could not be read".to_string(),
+                ),
+            };
+            tracing::warn!(board = %self.id, peer = peer_id, error = %e, "refused a peer's message");
+            self.drop_peer(peer_id, reason, &text);
             return false;
         }
         if matches!(incoming, Incoming::Changes(_)) && missing_deps(&mut self.board) {

@@ -22,6 +22,13 @@ pub struct Limits {
     /// deleted ones included.
     pub max_items: usize,
     pub max_doc_bytes: usize,
+    /// Changes in a board's history, as declared by a file or a peer's
+    /// data before Automerge reads it (see [`crate::wire`]).
+    pub max_changes: u64,
+    /// Operations in a board's history (every keystroke is one), likewise.
+    pub max_ops: u64,
+    /// Bytes that deflated data from outside may inflate to.
+    pub max_inflated_bytes: u64,
 }
 
 impl Default for Limits {
@@ -31,6 +38,9 @@ impl Default for Limits {
             max_title_chars: 200,
             max_items: 20_000,
             max_doc_bytes: 32 * 1024 * 1024,
+            max_changes: 2_000_000,
+            max_ops: 16_000_000,
+            max_inflated_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -81,7 +91,12 @@ impl Board {
     }
 
     /// Loads a saved board (a full save, concatenated changes, or both).
+    ///
+    /// The bytes may come from anywhere (an imported file): they are checked
+    /// against the default [`Limits`] before Automerge reads them
+    /// ([`crate::wire::check_chunks`]).
     pub fn load(bytes: &[u8], actor: &[u8]) -> Result<Board, BoardError> {
+        crate::wire::check_chunks(bytes, &Limits::default())?;
         // Automerge 0.12 can panic on well-formed but inconsistent input
         // (found by fuzzing): an imported file must not take anything down.
         let loaded = std::panic::catch_unwind(|| AutoCommit::load(bytes))

@@ -21,6 +21,9 @@ pub enum BoardError {
     Invalid(String),
     #[error("this is not a Samskab board: {0}")]
     NotABoard(String),
+    /// Data from outside declares more than the limits allow (see [`crate::wire`]).
+    #[error("too large for a board: {0}")]
+    TooLarge(String),
     #[error("automerge: {0}")]
     Automerge(String),
 }
@@ -28,5 +31,17 @@ pub enum BoardError {
 impl From<automerge::AutomergeError> for BoardError {
     fn from(e: automerge::AutomergeError) -> Self {
         BoardError::Automerge(e.to_string())
+    }
+}
+
+impl From<crate::wire::WireError> for BoardError {
+    fn from(e: crate::wire::WireError) -> Self {
+        match e {
+            crate::wire::WireError::Malformed(m) => {
+                BoardError::NotABoard(format!("damaged data: {m}"))
+            }
+            crate::wire::WireError::Unsupported(m) => BoardError::NotABoard(m),
+            crate::wire::WireError::TooLarge(m) => BoardError::TooLarge(m),
+        }
     }
 }

@@ -71,6 +71,7 @@ pub mod schema;
 pub mod templates;
 mod undo;
 mod validate;
+pub mod wire;
 
 pub use automerge;
 pub use board::{Board, Limits, MAX_COORD, MIN_SIZE, NOTE_SIZE, check_id};

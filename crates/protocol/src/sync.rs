@@ -2,6 +2,7 @@
 //! as bytes in and framed messages out. No sockets.
 use automerge::sync::{self, SyncDoc};
 use samskab_board::Board;
+use samskab_board::wire::{self, WireError};
 use thiserror::Error;
 
 use crate::message::Message;
@@ -11,6 +12,10 @@ use crate::message::Message;
 pub enum SyncError {
     #[error("not an Automerge sync message: {0}")]
     Decode(String),
+    /// Declares more than the board's limits allow (checked before
+    /// Automerge reads it: [`samskab_board::wire`]).
+    #[error("too large: {0}")]
+    TooLarge(String),
     #[error("the sync message could not be applied: {0}")]
     Apply(String),
     /// The document library panicked on this message. The replica may be
@@ -33,8 +38,8 @@ impl PeerSync {
 
     /// Applies an incoming sync payload (the bytes of a [`Message::Sync`]).
     pub fn receive(&mut self, board: &mut Board, payload: &[u8]) -> Result<(), SyncError> {
+        wire::check_sync_message(payload, board.limits()).map_err(SyncError::from)?;
         let msg = sync::Message::decode(payload).map_err(|e| SyncError::Decode(e.to_string()))?;
-        check_blooms(&msg)?;
         // Automerge 0.12 can panic on well-formed but inconsistent changes
         // (found by fuzzing); a peer must not be able to take a room down.
         let state = &mut self.state;
@@ -103,6 +108,7 @@ pub fn receive_changes(board: &mut Board, bytes: &[u8]) -> Result<(), SyncError>
     if bytes.is_empty() {
         return Ok(());
     }
+    wire::check_chunks(bytes, board.limits()).map_err(SyncError::from)?;
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         board.doc_mut().load_incremental(bytes)
     }));
@@ -129,46 +135,13 @@ pub fn changes_since(board: &mut Board, since: &[automerge::ChangeHash]) -> Vec<
         .collect()
 }
 
-/// Automerge's own bloom filters use 10 bits per entry and 7 probes. A
-/// crafted `have` with billions of probes makes `generate_sync_message`
-/// spin for minutes (found by fuzzing: one 1.8 KB message stalled a room),
-/// so filters far outside what any Automerge writes are refused.
-const MAX_BLOOM_PARAM: u64 = 64;
-
-fn check_blooms(msg: &sync::Message) -> Result<(), SyncError> {
-    for have in &msg.have {
-        let bytes = have.bloom.to_bytes();
-        let mut rest = bytes.as_slice();
-        let mut fields = [0u64; 3];
-        if rest.is_empty() {
-            continue;
-        }
-        for f in &mut fields {
-            let (value, tail) = leb128_u64(rest)
-                .ok_or_else(|| SyncError::Decode("bloom filter is cut short".into()))?;
-            *f = value;
-            rest = tail;
-        }
-        let [_, bits_per_entry, probes] = fields;
-        if bits_per_entry > MAX_BLOOM_PARAM || probes > MAX_BLOOM_PARAM {
-            return Err(SyncError::Decode(format!(
-                "bloom filter with {bits_per_entry} bits per entry and {probes} probes (at most {MAX_BLOOM_PARAM})"
-            )));
+impl From<WireError> for SyncError {
+    fn from(e: WireError) -> Self {
+        match e {
+            WireError::Malformed(m) | WireError::Unsupported(m) => SyncError::Decode(m),
+            WireError::TooLarge(m) => SyncError::TooLarge(m),
         }
     }
-    Ok(())
-}
-
-/// One unsigned LEB128 number and what follows it.
-fn leb128_u64(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    let mut value = 0u64;
-    for (i, b) in bytes.iter().enumerate().take(10) {
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return Some((value, &bytes[i + 1..]));
-        }
-    }
-    None
 }
 
 /// The text of a caught panic.

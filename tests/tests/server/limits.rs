@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use samskab_board::{Color, Op};
-use samskab_protocol::{Dragging, ErrorReason, Presence};
+use samskab_protocol::{Dragging, ErrorReason, Message, Presence};
 use samskab_server::Config;
-use samskab_tests::{Created, TestServer, WsClient};
+use samskab_tests::{Created, TestServer, WsClient, converge};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 const T: Duration = Duration::from_secs(15);
@@ -192,4 +192,105 @@ async fn a_page_from_a_foreign_origin_cannot_open_a_board_socket() {
         tokio_tungstenite::connect_async(req).await.is_ok(),
         "same origin is fine"
     );
+}
+
+fn uleb(mut v: u64, out: &mut Vec<u8>) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// A sync message (no heads, no need) with one `have` and some chunks.
+fn sync_message(bloom: &[u8], chunks: &[&[u8]]) -> Vec<u8> {
+    let mut m = vec![0x42, 0, 0, 1, 0];
+    uleb(bloom.len() as u64, &mut m);
+    m.extend(bloom);
+    uleb(chunks.len() as u64, &mut m);
+    for c in chunks {
+        uleb(c.len() as u64, &mut m);
+        m.extend(*c);
+    }
+    m
+}
+
+/// Data that declares far more than it holds is refused before Automerge
+/// reads it, whichever way it comes in: as live changes, inside a sync
+/// message, as a bloom filter, or as an imported file. Found by fuzzing: a
+/// 1.8 KB file whose load asked Automerge for more than 4 GB, and sync
+/// messages that made the answer to their sender spin. The others on the
+/// board keep editing and never notice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crafted_data_that_would_expand_is_refused_and_the_room_keeps_going() {
+    const BOMB: &[u8] =
+        include_bytes!("../../../crates/board/fuzz/regressions/oom/load_and_validate-oom-148e7895");
+    const FUZZED_SYNC: &[u8] =
+        include_bytes!("../../../crates/board/fuzz/regressions/slow/apply_changes-bloom-probes");
+    let server = TestServer::start().await;
+    let board = server.create_board("Bombe").await;
+    let mut anna = join(&server, &board, "Anna").await;
+    let mut bo = join(&server, &board, "Bo").await;
+
+    let mut probes = Vec::new();
+    for v in [1, 10, u64::from(u32::MAX)] {
+        uleb(v, &mut probes);
+    }
+    probes.extend([0xff, 0xff]);
+    let cases: Vec<(&str, Message, Option<ErrorReason>)> = vec![
+        (
+            "a file as live changes",
+            Message::Changes(BOMB.to_vec()),
+            Some(ErrorReason::TooLarge),
+        ),
+        (
+            "a file inside a sync message",
+            Message::Sync(sync_message(&[], &[BOMB])),
+            Some(ErrorReason::TooLarge),
+        ),
+        (
+            "a bloom filter with billions of probes",
+            Message::Sync(sync_message(&probes, &[])),
+            Some(ErrorReason::TooLarge),
+        ),
+        // Well-formed as far as anyone can tell: it may be taken, but the
+        // answer to it must not hold up the room.
+        (
+            "a sync message found by fuzzing",
+            Message::Sync(FUZZED_SYNC.to_vec()),
+            None,
+        ),
+    ];
+    for (what, msg, reason) in cases {
+        let mut bad = join(&server, &board, "Bad").await;
+        bad.send_raw(WsMessage::Binary(msg.encode().into()))
+            .await
+            .unwrap();
+        if let Some(reason) = reason {
+            bad.pump_until(T, |c| c.closed.is_some()).await.unwrap();
+            assert_eq!(bad.refusals[0].reason, reason, "{what}: {:?}", bad.refusals);
+        } else {
+            let _ = bad.pump_once(Duration::from_millis(300)).await;
+        }
+        let id = samskab_tests::random_id();
+        anna.apply(note(&id, what)).await.unwrap();
+        anna.until_saved().await.unwrap();
+        converge(&mut [&mut anna, &mut bo], T).await.unwrap();
+        assert_eq!(bo.board().note(&id).unwrap().text, what);
+    }
+
+    let res = reqwest::Client::new()
+        .post(server.url("/api/boards/import"))
+        .body(BOMB.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("too large"), "{text}");
+    still_works(&mut bo).await;
 }

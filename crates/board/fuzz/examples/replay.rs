@@ -1,7 +1,7 @@
 //! Replays inputs outside libFuzzer (no sanitizer), the way a target does,
 //! and says for each file whether it panicked and where.
 //!
-//! `cargo run --example replay -- load|apply|raw|sync|server FILE...` (in `crates/board/fuzz`);
+//! `cargo run --example replay -- load|apply|raw|sync|server|wire FILE...` (in `crates/board/fuzz`);
 //! `RUST_BACKTRACE=1` adds the stack. `sync` wraps the (checksum-fixed) input
 //! in a sync message, as a peer would send it, and gives that to the
 //! starting board of `apply_changes` the way the server does
@@ -19,8 +19,9 @@ fn main() {
         Some("raw") => common::check_apply_raw,
         Some("sync") => as_sync_message,
         Some("server") => through_server_path,
+        Some("wire") => print_declared,
         _ => {
-            eprintln!("usage: replay load|apply|raw|sync|server FILE...");
+            eprintln!("usage: replay load|apply|raw|sync|server|wire FILE...");
             std::process::exit(2)
         }
     };
@@ -48,6 +49,13 @@ fn main() {
         }
     }
     std::process::exit(if panics > 0 { 1 } else { 0 });
+}
+
+/// What `wire` finds the input declares, as a file and as a sync message.
+fn print_declared(data: &[u8]) {
+    let limits = samskab_board::Limits::default();
+    println!("  as chunks: {:?}", samskab_board::wire::check_chunks(data, &limits));
+    println!("  as a sync message: {:?}", samskab_board::wire::check_sync_message(data, &limits));
 }
 
 /// The input (changes) wrapped in a sync message and given to the server's
