@@ -104,8 +104,18 @@ fn run(size: &str, sizes: Sizes) {
     eprintln!("loading ({RUNS} runs)…");
     let (mut load, mut notes_t, mut maps_t) = (Vec::new(), Vec::new(), Vec::new());
     let mut load_checked = Vec::new();
+    let mut wire_t = Vec::new();
+    let mut declared = None;
     let mut shown = (0, 0, 0, 0);
     for _ in 0..RUNS {
+        // The check of outside data before Automerge reads it (part of
+        // `Board::load`): rows counted, deflated columns inflated.
+        let t = Instant::now();
+        declared = Some(
+            samskab_board::wire::check_chunks(&bytes, &Default::default())
+                .expect("a save passes the wire check"),
+        );
+        wire_t.push(t.elapsed());
         // An imported file: every change's hash recomputed and checked.
         let t = Instant::now();
         drop(black_box(
@@ -229,6 +239,8 @@ fn run(size: &str, sizes: Sizes) {
         )
     };
     let load_checked_s = Stats::of(&load_checked);
+    let wire_s = Stats::of(&wire_t);
+    let declared = declared.expect("at least one run");
     let (load_s, notes_s, maps_s, val_s) = (
         Stats::of(&load),
         Stats::of(&notes_t),
@@ -281,6 +293,19 @@ fn run(size: &str, sizes: Sizes) {
         row(
             "Load of an imported file, every change hash checked (`Board::load`), median",
             fmt_ms(load_checked_s.median),
+        ),
+        row(
+            "of which the wire check (`wire::check_chunks`), median",
+            fmt_ms(wire_s.median),
+        ),
+        row(
+            "Declared by the save (wire check): changes / ops / inflated bytes",
+            format!(
+                "{} / {} / {}",
+                declared.changes,
+                declared.ops,
+                fmt_bytes(declared.inflated_bytes)
+            ),
         ),
         row(
             "Hydrate `notes()` after load, median",
