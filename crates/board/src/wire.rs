@@ -472,6 +472,20 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Writes an unsigned LEB128 number, the way every length and count in
+/// these formats is written (for tests and tools that craft such data).
+pub fn write_uleb(mut v: u64, out: &mut Vec<u8>) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
 fn cut_short() -> WireError {
     malformed("cut short".into())
 }
@@ -481,17 +495,7 @@ mod tests {
     use super::*;
     use crate::{Board, Color, Ctx, Op};
 
-    fn uleb(mut v: u64, out: &mut Vec<u8>) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(b);
-                return;
-            }
-            out.push(b | 0x80);
-        }
-    }
+    use super::write_uleb as uleb;
 
     fn sleb(mut v: i64, out: &mut Vec<u8>) {
         loop {

@@ -2,6 +2,7 @@
 //! and the other clients on the board keep working.
 use std::time::Duration;
 
+use samskab_board::wire::write_uleb as uleb;
 use samskab_board::{Color, Op};
 use samskab_protocol::{Dragging, ErrorReason, Message, Presence};
 use samskab_server::Config;
@@ -192,18 +193,6 @@ async fn a_page_from_a_foreign_origin_cannot_open_a_board_socket() {
         tokio_tungstenite::connect_async(req).await.is_ok(),
         "same origin is fine"
     );
-}
-
-fn uleb(mut v: u64, out: &mut Vec<u8>) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
 }
 
 /// A sync message (no heads, no need) with one `have` and some chunks.
