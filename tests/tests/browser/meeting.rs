@@ -598,6 +598,17 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
         .for_element(Locator::Css("[data-testid=you-chair]"))
         .await?;
     saved(&mette, "Mette").await?;
+    // The committee keeps this board's structure as a template of the series.
+    fill(&mette, "template-name", "Vores mødeskabelon").await?;
+    click(&mette, "template-save").await?;
+    let saved_as = mette
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=template-saved]"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(saved_as, "Skabelonen er gemt: Vores mødeskabelon");
     click(&mette, "back-to-series").await?;
     let chair = mette
         .wait()
@@ -608,6 +619,20 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
         .await?;
     assert_eq!(chair, "Ordstyrer: Aisha");
     assert_eq!(all_texts(&mette, "meeting-current").await?, ["Nu: Idéer"]);
+    // The next meeting may start from it.
+    let offered = mette
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=meeting-template] option')].map(o => o.textContent);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        texts(&offered),
+        [
+            "Ingen skabelon (mindmap-referat)",
+            "Vores mødeskabelon (til denne møderække)"
+        ]
+    );
     // The rotation names people of the series, picked by name, kept by id.
     for who in ["Aisha", "Jens"] {
         let id = mette
