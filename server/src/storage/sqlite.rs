@@ -770,6 +770,56 @@ mod tests {
         }
     }
 
+    /// The cache of a meeting's summary is keyed by the board's stored
+    /// version: an append makes it stale, a compaction (same document) does
+    /// not, and a reopen keeps it.
+    #[tokio::test]
+    async fn a_meeting_summary_is_stale_after_an_append_and_not_after_a_compaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        s.create_workspace(
+            WorkspaceMeta {
+                id: "w1".into(),
+                name: "Udvalget".into(),
+                created_at: 1,
+                rotation: vec![],
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+        s.add_meeting("w1", meeting("2027-01-12"), meta("b1"), vec![1], vec![])
+            .await
+            .unwrap();
+        let row = |v: Vec<MeetingVersion>| v.into_iter().next().expect("one meeting");
+        let first = row(s.meeting_versions("w1").await.unwrap());
+        assert_eq!(first.board_id, "b1");
+        assert_eq!(first.cached, None);
+        let v1 = first.version.expect("a stored board has a version");
+        s.save_meeting_summary("b1", v1, "{\"a\":1}".into())
+            .await
+            .unwrap();
+        assert_eq!(
+            row(s.meeting_versions("w1").await.unwrap()).cached,
+            Some((v1, "{\"a\":1}".to_string()))
+        );
+        let v2 = s.append("b1", vec![2]).await.unwrap();
+        let after = row(s.meeting_versions("w1").await.unwrap());
+        assert_eq!(after.version, Some(v2));
+        assert_ne!(after.version, after.cached.as_ref().map(|c| c.0), "stale");
+        s.save_meeting_summary("b1", v2, "{\"a\":2}".into())
+            .await
+            .unwrap();
+        s.compact("b1", vec![1, 2], v2, "Borgerinddragelse".into())
+            .await
+            .unwrap();
+        drop(s);
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        let compacted = row(s.meeting_versions("w1").await.unwrap());
+        assert_eq!(compacted.version, Some(v2), "compaction keeps the version");
+        assert_eq!(compacted.cached, Some((v2, "{\"a\":2}".to_string())));
+    }
+
     #[tokio::test]
     async fn meetings_keep_their_order_and_a_failed_meeting_leaves_no_board() {
         let dir = tempfile::tempdir().unwrap();
