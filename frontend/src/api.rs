@@ -66,8 +66,13 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiEr
     serde_json::from_str(text).map_err(|e| ApiError::Refused(e.to_string()))
 }
 
-pub async fn create_board(title: &str) -> Result<Created, ApiError> {
-    let body = serde_json::json!({ "title": title }).to_string();
+/// A new board; `template`: one of the installation's own templates.
+pub async fn create_board(title: &str, template: Option<&str>) -> Result<Created, ApiError> {
+    let body = match template {
+        Some(t) => serde_json::json!({ "title": title, "template": t }),
+        None => serde_json::json!({ "title": title }),
+    }
+    .to_string();
     match fetch("POST", "/api/boards", Some(body), None).await? {
         (201, text) => parse(&text),
         (_, text) => Err(ApiError::Refused(text)),

@@ -126,9 +126,15 @@ fn participant_key() -> String {
 }
 
 /// Asks the server to carry out a facilitation command.
+/// A private note written offline waits on this device
+/// (`private_queue`) and is sent once the connection is back.
 pub fn command(command: samskab_protocol::Command) {
     with(|c| {
-        c.session.command(command);
+        let private = matches!(command, samskab_protocol::Command::PrivateNote { .. });
+        if !c.session.command(command.clone()) && private {
+            crate::private_queue::keep(&c.board_id, command);
+            crate::components::facilitation::show_waiting(&c.board_id);
+        }
         c.flush();
     });
 }
@@ -198,7 +204,11 @@ pub fn open(board_id: &str, key: &str, title: &str, kept: Option<Kept>) -> Board
     // Someone who could edit before may keep editing offline.
     if crate::boards::recall(board_id).is_some_and(|r| r.can_edit) {
         signals.can_edit.set(true);
+        crate::components::facilitation::signals()
+            .can_edit
+            .set(true);
     }
+    crate::components::facilitation::show_waiting(board_id);
     CONTROLLER.with(|c| {
         *c.borrow_mut() = Some(Controller {
             board_id: board_id.to_string(),
@@ -426,6 +436,11 @@ impl Controller {
                     if let Some(t) = w.server_time_ms {
                         self.session.sync_clock(t, platform::now_ms());
                     }
+                    // Private notes written offline go now.
+                    for kept in crate::private_queue::take(&self.board_id) {
+                        self.session.command(kept);
+                    }
+                    crate::components::facilitation::show_waiting(&self.board_id);
                     crate::components::facilitation::publish(&self.session);
                 }
                 Event::Private(_) => crate::components::facilitation::publish(&self.session),

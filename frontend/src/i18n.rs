@@ -879,7 +879,7 @@ pub const SERIES_EN: SeriesStrings = SeriesStrings {
     meeting_failed: "The meeting could not be added: ",
     need_date_theme: "Give the meeting a date and a theme question.",
     rotation: "Rotation of the chair",
-    rotation_hint: "Who chairs the meetings, in order: one name per line",
+    rotation_hint: "Who chairs the meetings, in order. The plan starts again from the top when there are more meetings.",
     save_rotation: "Save the plan",
     rotation_saved: "Plan saved.",
     series_links: "Links to the series",
@@ -921,7 +921,7 @@ pub const SERIES_DA: SeriesStrings = SeriesStrings {
     meeting_failed: "Mødet kunne ikke tilføjes: ",
     need_date_theme: "Giv mødet en dato og et temaspørgsmål.",
     rotation: "Rotation af ordstyrer",
-    rotation_hint: "Hvem der er ordstyrer på møderne, i rækkefølge: ét navn pr. linje",
+    rotation_hint: "Hvem der er ordstyrer på møderne, i rækkefølge. Planen begynder forfra, når der er flere møder.",
     save_rotation: "Gem planen",
     rotation_saved: "Planen er gemt.",
     series_links: "Links til møderækken",
@@ -1093,6 +1093,109 @@ impl I18n {
                 Lang::Da => &OUTCOME_DA,
                 Lang::En => &OUTCOME_EN,
             })
+        }
+    }
+}
+
+/// Strings of consent to be named, series links on any device, the
+/// rotation by participant and the committee's own templates.
+#[derive(Debug)]
+pub struct MoreStrings {
+    pub name_consent: &'static str,
+    pub name_consent_hint: &'static str,
+    pub need_name: &'static str,
+    pub meeting_links: &'static str,
+    pub next_chair: &'static str,
+    pub add_to_rotation: &'static str,
+    pub remove: &'static str,
+    pub no_participants: &'static str,
+    pub pick_participant: &'static str,
+    pub save_as_template: &'static str,
+    pub save_template_hint: &'static str,
+    pub template_name: &'static str,
+    pub template_with_content: &'static str,
+    pub scope_series: &'static str,
+    pub scope_installation: &'static str,
+    pub save_template: &'static str,
+    pub template_saved: &'static str,
+    pub template_failed: &'static str,
+    pub need_template_name: &'static str,
+    pub start_from_template: &'static str,
+    pub no_own_template: &'static str,
+    pub private_waiting: &'static str,
+    pub passes: &'static str,
+}
+
+pub const MORE_EN: MoreStrings = MoreStrings {
+    name_consent: "My name may appear in public snapshots of this board",
+    name_consent_hint: "Otherwise a public snapshot shows only your role group (citizen, politician, administrator). You can change this later in the Facilitation panel.",
+    need_name: "Write your name first.",
+    meeting_links: "Links to this meeting's board",
+    next_chair: "Add a chair",
+    add_to_rotation: "Add",
+    remove: "Remove",
+    no_participants: "Nobody has joined a meeting of this series yet. People who join a meeting's board can be planned as chair.",
+    pick_participant: "Pick a participant of the series.",
+    save_as_template: "Save this board as a template",
+    save_template_hint: "Keeps the frames, the agenda and the mind maps' main branches, so the next meeting or a new board can start from them.",
+    template_name: "Name of the template",
+    template_with_content: "Keep the notes and every mind-map point too",
+    scope_series: "for this series",
+    scope_installation: "for every board on this server",
+    save_template: "Save the template",
+    template_saved: "Template saved: ",
+    template_failed: "The template was not saved: ",
+    need_template_name: "Give the template a name.",
+    start_from_template: "Start from a template",
+    no_own_template: "No template (mind-map minutes)",
+    private_waiting: "(kept on this device: sent when the connection is back)",
+    passes: "passed",
+};
+
+pub const MORE_DA: MoreStrings = MoreStrings {
+    name_consent: "Mit navn må stå i offentlige øjebliksbilleder af tavlen",
+    name_consent_hint: "Ellers viser et offentligt øjebliksbillede kun din rollegruppe (borger, politiker, embedsperson). Du kan ændre det senere i panelet Facilitering.",
+    need_name: "Skriv dit navn først.",
+    meeting_links: "Links til mødets tavle",
+    next_chair: "Tilføj en ordstyrer",
+    add_to_rotation: "Tilføj",
+    remove: "Fjern",
+    no_participants: "Ingen har deltaget i et møde i denne række endnu. De, der går ind på et mødes tavle, kan planlægges som ordstyrer.",
+    pick_participant: "Vælg en deltager i møderækken.",
+    save_as_template: "Gem tavlen som skabelon",
+    save_template_hint: "Gemmer rammerne, dagsordenen og mindmappenes hovedgrene, så næste møde eller en ny tavle kan begynde med dem.",
+    template_name: "Skabelonens navn",
+    template_with_content: "Gem også sedlerne og alle punkter i mindmappet",
+    scope_series: "til denne møderække",
+    scope_installation: "til alle tavler på denne server",
+    save_template: "Gem skabelonen",
+    template_saved: "Skabelonen er gemt: ",
+    template_failed: "Skabelonen blev ikke gemt: ",
+    need_template_name: "Giv skabelonen et navn.",
+    start_from_template: "Begynd med en skabelon",
+    no_own_template: "Ingen skabelon (mindmap-referat)",
+    private_waiting: "(gemt på denne enhed: sendes, når forbindelsen er tilbage)",
+    passes: "sprang over",
+};
+
+impl I18n {
+    /// A reactive string of this group: `i18n.r(|s| s.name_consent)`.
+    pub fn r(
+        self,
+        pick: fn(&'static MoreStrings) -> &'static str,
+    ) -> impl Fn() -> &'static str + Copy + Send + 'static {
+        move || pick(self.r_lang(self.0.get()))
+    }
+
+    /// The same, read once (event handlers).
+    pub fn r_now(self, pick: fn(&'static MoreStrings) -> &'static str) -> &'static str {
+        pick(self.r_lang(self.0.get_untracked()))
+    }
+
+    fn r_lang(self, lang: Lang) -> &'static MoreStrings {
+        match lang {
+            Lang::Da => &MORE_DA,
+            Lang::En => &MORE_EN,
         }
     }
 }

@@ -11,6 +11,7 @@ mod export_api;
 mod i18n;
 mod local_export;
 mod platform;
+mod private_queue;
 mod series;
 mod store;
 mod ui;

@@ -1,6 +1,8 @@
 //! A committee's workspace (meetings in a series) through the HTTP API, and
 //! the workspace links this device has opened, so a meeting's board can
 //! link back to its workspace.
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::api::{ApiError, Links, fetch, parse};
@@ -18,6 +20,9 @@ pub struct Meeting {
     pub board: String,
     /// The board's link for my role on the workspace.
     pub link: String,
+    /// The board's links for my role and each role below it, by role name.
+    #[serde(default)]
+    pub links: BTreeMap<String, String>,
     #[serde(default)]
     pub chaired_by: Vec<String>,
     #[serde(default)]
@@ -29,9 +34,37 @@ pub struct Workspace {
     pub id: String,
     pub name: String,
     pub permission: String,
+    /// Who chairs the meetings in turn (participant ids, shown by name).
     #[serde(default)]
-    pub rotation: Vec<String>,
+    pub rotation: Vec<Person>,
+    /// Everyone registered on one of the series' meeting boards.
+    #[serde(default)]
+    pub participants: Vec<Person>,
+    /// The series' own templates and the installation's.
+    #[serde(default)]
+    pub templates: Vec<TemplateInfo>,
+    /// The workspace's links for my role and each role below it, by role name.
+    #[serde(default)]
+    pub links: BTreeMap<String, String>,
     pub meetings: Vec<Meeting>,
+}
+
+/// A committee's own template, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TemplateInfo {
+    pub id: String,
+    pub name: String,
+    /// "series" or "installation".
+    #[serde(default)]
+    pub scope: String,
+}
+
+/// A participant of the series: id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Person {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +81,9 @@ pub struct NewMeeting {
     pub from_previous: bool,
     pub carry_actions: bool,
     pub language: String,
+    /// One of `Workspace::templates` (empty: none).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub template: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +159,42 @@ pub async fn set_rotation(id: &str, key: &str, plan: &[String]) -> Result<(), Ap
     }
 }
 
+/// Saves board `board`'s structure as a template (`with_content`: the notes
+/// and every mind-map node too) for `scope`: "series" or "installation".
+pub async fn save_template(
+    board: &str,
+    key: &str,
+    name: &str,
+    with_content: bool,
+    scope: &str,
+) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "name": name, "with_content": with_content, "scope": scope })
+        .to_string();
+    match fetch(
+        "POST",
+        &format!("/api/boards/{board}/templates"),
+        Some(body),
+        Some(key),
+    )
+    .await?
+    {
+        (201, _) => Ok(()),
+        (code, text) => Err(status(code, text)),
+    }
+}
+
+/// The installation's templates (for the start page).
+pub async fn installation_templates() -> Result<Vec<TemplateInfo>, ApiError> {
+    #[derive(Deserialize)]
+    struct Answer {
+        templates: Vec<TemplateInfo>,
+    }
+    match fetch("GET", "/api/templates", None, None).await? {
+        (200, text) => Ok(parse::<Answer>(&text)?.templates),
+        (code, text) => Err(status(code, text)),
+    }
+}
+
 /// The workspace a board is a meeting of, if any.
 pub async fn of_board(board: &str, key: &str) -> Result<Option<BoardWorkspace>, ApiError> {
     #[derive(Deserialize)]
@@ -168,3 +240,6 @@ pub fn local_href(link: &str) -> String {
         None => link.to_string(),
     }
 }
+
+/// Role names, highest first, as the API spells them.
+pub const ROLES: [&str; 3] = ["facilitator", "editor", "viewer"];

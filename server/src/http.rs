@@ -27,6 +27,9 @@ pub async fn health() -> Json<Value> {
 pub struct CreateBoard {
     #[serde(default)]
     pub title: Option<String>,
+    /// One of the installation's own templates (`GET /api/templates`).
+    #[serde(default)]
+    pub template: Option<String>,
 }
 
 pub fn now_ms() -> i64 {
@@ -79,6 +82,16 @@ pub async fn create_board(
         &Ctx::new("server", now),
     )
     .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if let Some(template) = req.template.as_deref().filter(|t| !t.is_empty()) {
+        let ctx = Ctx::new("server", now);
+        for op in crate::saved_templates::ops_of(&state, template, None).await? {
+            board
+                .apply(&op, &ctx)
+                .map_err(|e| AppError::BadRequest(format!("the template: {e}")))?;
+        }
+        samskab_board::validate(&board, &state.config.rooms.limits)
+            .map_err(|e| AppError::BadRequest(format!("the template: {e}")))?;
+    }
     let meta = BoardMeta {
         id: id.clone(),
         title: title.clone(),

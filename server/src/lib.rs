@@ -21,6 +21,7 @@ pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod rooms;
+pub mod saved_templates;
 pub mod storage;
 pub mod workspaces;
 pub mod ws;
@@ -102,6 +103,11 @@ pub fn app(state: AppState) -> Router {
         .route("/boards/{id}/restore", post(export::restore))
         .route("/boards/{id}/snapshots", post(export::create_snapshot))
         .route("/boards/{id}/workspace", get(workspaces::board_workspace))
+        .route(
+            "/boards/{id}/templates",
+            post(saved_templates::save_template),
+        )
+        .route("/templates", get(saved_templates::list))
         .route("/workspaces", post(workspaces::create_workspace))
         .route("/workspaces/{id}", get(workspaces::get_workspace))
         .route(

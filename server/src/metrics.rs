@@ -16,6 +16,9 @@ pub struct Metrics {
     pub changes_stored: AtomicU64,
     pub storage_errors: AtomicU64,
     pub refused: AtomicU64,
+    /// Meeting boards read to list a series (their summary was not cached
+    /// for their stored version).
+    pub series_boards_read: AtomicU64,
     ack_buckets: [AtomicU64; ACK_BUCKETS.len()],
     ack_count: AtomicU64,
     ack_sum_micros: AtomicU64,
@@ -92,6 +95,12 @@ impl Metrics {
             "counter",
             "Connections closed for breaking a rule or a limit.",
             self.refused.load(Relaxed),
+        );
+        metric(
+            "samskab_series_boards_read_total",
+            "counter",
+            "Meeting boards read to list a series (summary not cached for their stored version).",
+            self.series_boards_read.load(Relaxed),
         );
         let name = "samskab_ack_latency_seconds";
         let _ = writeln!(

@@ -80,7 +80,8 @@ pub struct WorkspaceMeta {
     pub name: String,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
-    /// The planned order of chairs for the coming meetings (free names).
+    /// The planned order of chairs for the meetings: participant ids of the
+    /// series (plans written before held free names, shown as written).
     pub rotation: Vec<String>,
 }
 
@@ -95,6 +96,31 @@ pub struct MeetingRecord {
     pub theme: String,
     pub agenda: Vec<String>,
     pub created_at: i64,
+}
+
+/// A meeting board as the series listing needs it, without its document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingVersion {
+    pub board_id: String,
+    /// The board's stored version: the `seq` of its last chunk. Chunks are
+    /// numbered once and a compaction keeps the number of the last chunk it
+    /// replaces, so the same version means the same stored document.
+    pub version: Option<i64>,
+    /// The summary cached for a version of the board, if any: (version, JSON).
+    pub cached: Option<(i64, String)>,
+}
+
+/// A committee's own template (see `crate::saved_templates`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRecord {
+    pub id: String,
+    /// The series it belongs to; `None`: any board on this server may use it.
+    pub workspace: Option<String>,
+    pub name: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    /// `samskab_board::templates::SavedTemplate` as JSON ("" in listings).
+    pub body: String,
 }
 
 pub trait Storage: Send + Sync + 'static {
@@ -189,6 +215,29 @@ pub trait Storage: Send + Sync + 'static {
         initial: Vec<u8>,
         links: Vec<LinkRecord>,
     ) -> StorageFuture<'_, i64>;
+
+    /// Each meeting board of the workspace (first meeting first) with its
+    /// stored version and its cached summary, in one read.
+    fn meeting_versions(&self, workspace: &str) -> StorageFuture<'_, Vec<MeetingVersion>>;
+
+    /// Caches a meeting board's summary (JSON) for `version`.
+    fn save_meeting_summary(
+        &self,
+        board: &str,
+        version: i64,
+        json: String,
+    ) -> StorageFuture<'_, ()>;
+
+    /// Stores a template, unless its series (or, for `workspace: None`, the
+    /// installation) holds `max` already: returns whether it was stored.
+    fn save_template(&self, template: TemplateRecord, max: usize) -> StorageFuture<'_, bool>;
+
+    /// The installation's templates and, with `Some(workspace)`, that
+    /// series' own, oldest first, without their bodies.
+    fn templates(&self, workspace: Option<&str>) -> StorageFuture<'_, Vec<TemplateRecord>>;
+
+    /// One template with its body.
+    fn template(&self, id: &str) -> StorageFuture<'_, Option<TemplateRecord>>;
 
     /// The workspace a board is a meeting of, if any.
     fn workspace_of_board(&self, board: &str) -> StorageFuture<'_, Option<String>>;

@@ -3,14 +3,21 @@
 //!
 //! - `POST /api/workspaces` `{"name"}`: a new workspace and its three links
 //!   (`/w/<id>#key=<secret>`); the same permission as creating a board.
-//! - `GET /api/workspaces/{id}`: the meetings in order, each with its board
-//!   and the board's link for the caller's role, who chaired it (from the
-//!   board's `chair` register) and who the rotation plan names for it.
+//! - `GET /api/workspaces/{id}`: the workspace's links for the caller's role
+//!   and the roles below it (`links`), and the meetings in order, each with
+//!   its board, the board's link for the caller's role (`link`) and for each
+//!   role below (`links`), who chaired it (from the board's `chair`
+//!   register) and who the rotation plan names for it. So any device with a
+//!   workspace link sees what the creating device sees, for that role.
 //! - `POST /api/workspaces/{id}/meetings` `{"date", "theme", "agenda",
-//!   "from_previous", "carry_actions"}` (facilitator): the next meeting and
-//!   its board, optionally started from the previous meeting's mind-map
-//!   minutes and open actions.
-//! - `PUT /api/workspaces/{id}/rotation` `{"plan": [names]}` (facilitator).
+//!   "from_previous", "carry_actions", "template"}` (facilitator): the next
+//!   meeting and its board, optionally started from the previous meeting's
+//!   mind-map minutes and open actions, or from one of the series' own
+//!   templates (`crate::saved_templates`).
+//! - `PUT /api/workspaces/{id}/rotation` `{"plan": [participant ids]}`
+//!   (facilitator): who chairs the meetings in turn, chosen from the
+//!   series' participants (`participants` in the listing: everyone
+//!   registered on one of its meeting boards); an unknown id gets `400`.
 //! - `GET /api/boards/{id}/workspace` (any link of the board): the workspace
 //!   a meeting board belongs to (id and name, never a workspace secret).
 //!
@@ -31,7 +38,7 @@ use axum::response::IntoResponse;
 use samskab_board::facilitation::{AgendaItem, FacilOp};
 use samskab_board::templates::{Template, continue_meeting, template_ops};
 use samskab_board::{Board, Ctx, Op};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -40,6 +47,7 @@ use crate::auth::{self, bearer, hash_secret};
 use crate::error::AppError;
 use crate::export::load_stored;
 use crate::http::{may_create, new_board_id, now_ms, public_base, role_of};
+use crate::metrics::Metrics;
 use crate::storage::{
     BoardMeta, LinkRecord, LinkStatus, MeetingRecord, Role, WorkspaceMeta, role_name,
 };
@@ -192,24 +200,150 @@ pub async fn create_workspace(
     ))
 }
 
-/// Who chaired a meeting, by name, from its board's `chair` register.
-fn chairs(board: &Board) -> Vec<String> {
-    let names: std::collections::BTreeMap<String, String> = board
-        .participants()
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
-    let mut out: Vec<String> = Vec::new();
-    for term in board.chair().history {
-        let name = names
-            .get(&term.participant)
-            .cloned()
-            .unwrap_or(term.participant);
-        if !name.is_empty() && !out.contains(&name) {
-            out.push(name);
+/// `{role: link}` for each of `secrets` (a role and the roles below it).
+fn role_links(
+    secrets: &[(Role, String)],
+    link: impl Fn(&str) -> String,
+) -> serde_json::Map<String, Value> {
+    secrets
+        .iter()
+        .map(|(role, s)| (role_name(*role).to_string(), link(s).into()))
+        .collect()
+}
+
+/// What the series listing shows of a meeting board, read from its
+/// document once per stored version and cached (`meeting_summaries`), so
+/// listing a series reads only the boards that changed since.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+struct Summary {
+    /// The agenda item being worked on.
+    #[serde(default)]
+    current_item: String,
+    /// Who chaired, by participant id, in order (each once).
+    #[serde(default)]
+    chairs: Vec<String>,
+    /// The board's participants: (id, name).
+    #[serde(default)]
+    participants: Vec<(String, String)>,
+}
+
+impl Summary {
+    fn of(board: &Board) -> Summary {
+        let agenda = board.facilitation().agenda;
+        let current_item = agenda
+            .items
+            .iter()
+            .find(|it| it.id == agenda.current)
+            .map(|it| it.title.clone())
+            .unwrap_or_default();
+        let mut chairs: Vec<String> = Vec::new();
+        for term in board.chair().history {
+            if !term.participant.is_empty() && !chairs.contains(&term.participant) {
+                chairs.push(term.participant);
+            }
+        }
+        Summary {
+            current_item,
+            chairs,
+            participants: board
+                .participants()
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect(),
+        }
+    }
+
+    /// Who chaired, by name (the id when the board has no name for them).
+    fn chaired_by(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for id in &self.chairs {
+            let name = self
+                .participants
+                .iter()
+                .find(|(p, n)| p == id && !n.trim().is_empty())
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| id.clone());
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    }
+}
+
+/// Every meeting board's summary, by board id: from the cache when it was
+/// made for the board's stored version, else read from the board (and
+/// cached).
+async fn summaries(
+    state: &AppState,
+    workspace: &str,
+) -> Result<std::collections::HashMap<String, Summary>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    for row in state.storage.meeting_versions(workspace).await? {
+        let cached = match (row.version, &row.cached) {
+            (Some(v), Some((at, body))) if *at == v => serde_json::from_str::<Summary>(body).ok(),
+            _ => None,
+        };
+        if let Some(summary) = cached {
+            out.insert(row.board_id, summary);
+            continue;
+        }
+        Metrics::inc(&state.metrics.series_boards_read);
+        let summary = match load_stored(state.storage.as_ref(), &row.board_id).await {
+            Ok(board) => {
+                let summary = Summary::of(&board);
+                if let (Some(v), Ok(json)) = (row.version, serde_json::to_string(&summary))
+                    && let Err(e) = state
+                        .storage
+                        .save_meeting_summary(&row.board_id, v, json)
+                        .await
+                {
+                    tracing::warn!(board = %row.board_id, error = %e, "meeting summary not cached");
+                }
+                summary
+            }
+            Err(e) => {
+                tracing::warn!(workspace = %workspace, board = %row.board_id, error = %e, "meeting board unreadable");
+                Summary::default()
+            }
+        };
+        out.insert(row.board_id, summary);
+    }
+    Ok(out)
+}
+
+/// The series' registered participants, (id, name), in the order they
+/// first appear across its meetings; a later meeting's name wins.
+fn series_participants(
+    meetings: &[MeetingRecord],
+    summaries: &std::collections::HashMap<String, Summary>,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for m in meetings {
+        for (id, name) in summaries
+            .get(&m.board_id)
+            .map(|s| s.participants.as_slice())
+            .unwrap_or_default()
+        {
+            match out.iter_mut().find(|(p, _)| p == id) {
+                Some(known) if !name.trim().is_empty() => known.1 = name.clone(),
+                Some(_) => {}
+                None => out.push((id.clone(), name.clone())),
+            }
         }
     }
     out
+}
+
+/// A rotation entry as shown: the participant's name; an entry that is no
+/// participant's id (a plan written as free names before plans held ids)
+/// shows as written.
+fn entry_name(entry: &str, people: &[(String, String)]) -> String {
+    people
+        .iter()
+        .find(|(id, name)| id == entry && !name.trim().is_empty())
+        .map(|(_, name)| name.clone())
+        .unwrap_or_else(|| entry.to_string())
 }
 
 pub async fn get_workspace(
@@ -224,39 +358,32 @@ pub async fn get_workspace(
         .await?
         .ok_or(AppError::WorkspaceNotFound)?;
     let base = public_base(&state, &headers);
+    // The caller's secret and those derived from it: their role and below.
+    let mine = secrets_from(role, &secret);
+    let summaries = summaries(&state, &id).await?;
+    let records = state.storage.meetings(&id).await?;
+    let people = series_participants(&records, &summaries);
     let mut meetings = Vec::new();
-    for (i, m) in state.storage.meetings(&id).await?.into_iter().enumerate() {
-        let (chaired, current_item) = match load_stored(state.storage.as_ref(), &m.board_id).await {
-            Ok(board) => {
-                let agenda = board.facilitation().agenda;
-                let current = agenda
-                    .items
-                    .iter()
-                    .find(|it| it.id == agenda.current)
-                    .map(|it| it.title.clone())
-                    .unwrap_or_default();
-                (chairs(&board), current)
-            }
-            Err(e) => {
-                tracing::warn!(workspace = %id, board = %m.board_id, error = %e, "meeting board unreadable");
-                (Vec::new(), String::new())
-            }
-        };
-        let planned = if ws.rotation.is_empty() {
+    for (i, m) in records.into_iter().enumerate() {
+        let summary = summaries.get(&m.board_id).cloned().unwrap_or_default();
+        let planned_id = if ws.rotation.is_empty() {
             String::new()
         } else {
             ws.rotation[i % ws.rotation.len()].clone()
         };
+        let planned = entry_name(&planned_id, &people);
         meetings.push(json!({
             "position": m.position,
             "date": m.date,
             "theme": m.theme,
             "agenda": m.agenda,
-            "current_item": current_item,
+            "current_item": summary.current_item,
             "board": m.board_id,
             "link": board_link(&base, &m.board_id, &board_secret(&secret, &m.board_id)),
-            "chaired_by": chaired,
+            "links": role_links(&mine, |s| board_link(&base, &m.board_id, &board_secret(s, &m.board_id))),
+            "chaired_by": summary.chaired_by(),
             "planned_chair": planned,
+            "planned_chair_id": planned_id,
         }));
     }
     Ok(Json(json!({
@@ -264,7 +391,17 @@ pub async fn get_workspace(
         "name": ws.name,
         "created_at": ws.created_at,
         "permission": role_name(role),
-        "rotation": ws.rotation,
+        "rotation": ws
+            .rotation
+            .iter()
+            .map(|e| json!({ "id": e, "name": entry_name(e, &people) }))
+            .collect::<Vec<_>>(),
+        "participants": people
+            .iter()
+            .map(|(id, name)| json!({ "id": id, "name": name }))
+            .collect::<Vec<_>>(),
+        "links": role_links(&mine, |s| workspace_link(&base, &ws.id, s)),
+        "templates": crate::saved_templates::listing(&state.storage.templates(Some(&id)).await?),
         "meetings": meetings,
     })))
 }
@@ -286,6 +423,10 @@ pub struct CreateMeeting {
     /// "da" (default) or "en": the language of the new board's template.
     #[serde(default)]
     pub language: Option<String>,
+    /// Start from one of the series' own templates (or the installation's)
+    /// instead of the mind-map minutes.
+    #[serde(default)]
+    pub template: Option<String>,
 }
 
 /// Whether `date` is a real calendar date written `YYYY-MM-DD`.
@@ -361,6 +502,12 @@ pub async fn create_meeting(
             )));
         }
     };
+    let template = req.template.as_deref().filter(|t| !t.is_empty());
+    if template.is_some() && req.from_previous {
+        return Err(AppError::BadRequest(
+            "start from the previous meeting or from a template, not both".into(),
+        ));
+    }
     if req.carry_actions && !req.from_previous {
         return Err(AppError::BadRequest(
             "carry_actions needs from_previous".into(),
@@ -387,6 +534,11 @@ pub async fn create_meeting(
         (true, Some(m)) => Some(load_stored(state.storage.as_ref(), &m.board_id).await?),
     };
 
+    let own = match template {
+        Some(t) => Some(crate::saved_templates::ops_of(&state, t, Some(&id)).await?),
+        None => None,
+    };
+
     let now = now_ms();
     let board_id = new_board_id();
     let title: String = format!("{} · {date}", ws.name).chars().take(max).collect();
@@ -405,9 +557,10 @@ pub async fn create_meeting(
             language: language.into(),
         },
     ];
-    ops.extend(match &previous {
-        Some(prev) => continue_meeting(prev, req.carry_actions, &mut fresh),
-        None => template_ops(Template::MindMapMinutes, language, &mut fresh),
+    ops.extend(match (&previous, own) {
+        (Some(prev), _) => continue_meeting(prev, req.carry_actions, &mut fresh),
+        (None, Some(own)) => own,
+        (None, None) => template_ops(Template::MindMapMinutes, language, &mut fresh),
     });
     if !agenda.is_empty() {
         ops.push(Op::Facilitate {
@@ -487,9 +640,13 @@ pub async fn create_meeting(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetRotation {
+    /// Participant ids, in the order they chair the meetings (the plan
+    /// repeats when the series has more meetings than entries).
     pub plan: Vec<String>,
 }
 
+/// Keeps the chair rotation: participant ids of the series (people
+/// registered on one of its meeting boards), never free text.
 pub async fn set_rotation(
     State(state): State<AppState>,
     UrlPath(id): UrlPath<String>,
@@ -511,14 +668,24 @@ pub async fn set_rotation(
         .collect();
     if plan.len() > MAX_ROTATION {
         return Err(AppError::BadRequest(format!(
-            "at most {MAX_ROTATION} names in the rotation"
+            "at most {MAX_ROTATION} entries in the rotation"
         )));
     }
-    for name in &plan {
-        check_chars("a name", name, state.config.rooms.limits.max_title_chars)?;
+    let summaries = summaries(&state, &id).await?;
+    let people = series_participants(&state.storage.meetings(&id).await?, &summaries);
+    if let Some(unknown) = plan.iter().find(|p| !people.iter().any(|(id, _)| id == *p)) {
+        return Err(AppError::BadRequest(format!(
+            "{unknown:?} is not a participant of this series: the rotation names participants \
+             by id, chosen from those who have joined one of its meetings"
+        )));
     }
     state.storage.set_rotation(&id, plan.clone()).await?;
-    Ok(Json(json!({ "rotation": plan })))
+    Ok(Json(json!({
+        "rotation": plan
+            .iter()
+            .map(|e| json!({ "id": e, "name": entry_name(e, &people) }))
+            .collect::<Vec<_>>(),
+    })))
 }
 
 /// The workspace a meeting board belongs to (any of the board's links).

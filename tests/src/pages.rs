@@ -24,6 +24,18 @@ pub fn texts(v: &Value) -> Vec<String> {
 
 /// Opens `url` and, if the page asks who this is, answers.
 pub async fn open_as(c: &Client, url: &str, name: &str, role: &str) -> anyhow::Result<()> {
+    open_consenting(c, url, name, role, false).await
+}
+
+/// As [`open_as`]; with `consent`, also ticks "my name may appear in
+/// public snapshots" in the join dialog.
+pub async fn open_consenting(
+    c: &Client,
+    url: &str,
+    name: &str,
+    role: &str,
+    consent: bool,
+) -> anyhow::Result<()> {
     c.goto(url).await?;
     let found = eventually(
         c,
@@ -42,6 +54,12 @@ pub async fn open_as(c: &Client, url: &str, name: &str, role: &str) -> anyhow::R
             .await?
             .click()
             .await?;
+        if consent {
+            c.find(Locator::Css("[data-testid=name-consent]"))
+                .await?
+                .click()
+                .await?;
+        }
         c.find(Locator::Css("[data-testid=join]"))
             .await?
             .click()

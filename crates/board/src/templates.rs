@@ -162,6 +162,114 @@ pub fn board_as_template(
     }
 }
 
+/// What a committee saves of a board as its own template: the structure
+/// (frames, the agenda's items, and each mind map's skeleton: the root and
+/// its first branches) and, only `with_content`, what was written: the
+/// notes (in their frames), the arrows between them and every mind-map node.
+/// The theme, authors, facilitation state and outcomes are left out. New
+/// ids come from `fresh`; applying the ops to a board builds the structure.
+pub fn structure_as_template(
+    board: &Board,
+    name: &str,
+    with_content: bool,
+    fresh: &mut impl FnMut() -> String,
+) -> SavedTemplate {
+    let mut ids = std::collections::BTreeMap::new();
+    let mut new_id = |old: &str, fresh: &mut dyn FnMut() -> String| -> String {
+        ids.entry(old.to_string()).or_insert_with(fresh).clone()
+    };
+    let mut ops = Vec::new();
+    for f in board.frames() {
+        ops.push(Op::CreateFrame {
+            id: new_id(&f.id, fresh),
+            name: f.name,
+            x: f.x,
+            y: f.y,
+            w: f.w,
+            h: f.h,
+            color: f.color,
+        });
+    }
+    if with_content {
+        for n in board.notes() {
+            let id = new_id(&n.id, fresh);
+            ops.push(Op::CreateNote {
+                id: id.clone(),
+                x: n.x,
+                y: n.y,
+                color: n.color,
+                text: n.text,
+            });
+            if let Some(f) = n.frame {
+                ops.push(Op::SetNoteFrame {
+                    id,
+                    frame: Some(new_id(&f, fresh)),
+                });
+            }
+        }
+    }
+    for m in board.mindmaps() {
+        let map = new_id(&m.id, fresh);
+        let Some(root) = m.nodes.iter().find(|n| n.parent.is_none()) else {
+            continue;
+        };
+        ops.push(Op::CreateMindMap {
+            id: map.clone(),
+            root: new_id(&root.id, fresh),
+            text: root.text.clone(),
+        });
+        // Parents come before their children in `nodes`; a node whose parent
+        // was left out (deeper than the skeleton) is left out too.
+        for n in m.nodes.iter().filter(|n| n.parent.is_some()) {
+            let parent = n.parent.clone().unwrap_or_default();
+            let keep = with_content || parent == root.id;
+            if !keep {
+                continue;
+            }
+            ops.push(Op::AddNode {
+                map: map.clone(),
+                id: new_id(&n.id, fresh),
+                parent: new_id(&parent, fresh),
+                order: n.order,
+                text: n.text.clone(),
+            });
+        }
+    }
+    if with_content {
+        let notes: std::collections::BTreeSet<String> =
+            board.notes().into_iter().map(|n| n.id).collect();
+        for c in board.connectors() {
+            if notes.contains(&c.from) && notes.contains(&c.to) {
+                ops.push(Op::Connect {
+                    id: new_id(&c.id, fresh),
+                    from: new_id(&c.from, fresh),
+                    to: new_id(&c.to, fresh),
+                    label: c.label,
+                });
+            }
+        }
+    }
+    let agenda = board.facilitation().agenda;
+    if !agenda.items.is_empty() {
+        ops.push(Op::Facilitate {
+            act: crate::facilitation::FacilOp::SetAgenda {
+                items: agenda
+                    .items
+                    .into_iter()
+                    .map(|i| crate::facilitation::AgendaItem {
+                        id: fresh(),
+                        title: i.title,
+                    })
+                    .collect(),
+            },
+        });
+    }
+    SavedTemplate {
+        name: name.to_string(),
+        ops,
+    }
+}
+
 fn mindmap_ops(board: &Board, new_id: &mut dyn FnMut(&str) -> String) -> Vec<Op> {
     let mut ops = Vec::new();
     for m in board.mindmaps() {
@@ -354,6 +462,106 @@ mod tests {
             .map(|n| n.text.clone())
             .collect();
         assert_eq!(texts, ["Mødets pointer", "Tidlig inddragelse"]);
+    }
+
+    #[test]
+    fn a_committee_template_keeps_the_structure_and_the_content_only_when_asked() {
+        use crate::facilitation::{AgendaItem, FacilOp};
+        let mut fresh = counter();
+        let mut ops = template_ops(Template::Swot, "da", &mut fresh);
+        ops.extend(template_ops(Template::MindMapMinutes, "da", &mut fresh));
+        let mut b = build(&ops);
+        let frame = b.frames()[0].id.clone();
+        let map = b.mindmaps()[0].clone();
+        let c = Ctx::new("fac", 0);
+        let edits = [
+            Op::CreateNote {
+                id: "n1".into(),
+                x: 30.0,
+                y: 40.0,
+                color: Color::Blue,
+                text: "Hemmelig idé".into(),
+            },
+            Op::SetNoteFrame {
+                id: "n1".into(),
+                frame: Some(frame),
+            },
+            Op::AddNode {
+                map: map.id.clone(),
+                id: "k1".into(),
+                parent: map.root.clone(),
+                order: 1.0,
+                text: "Hvem".into(),
+            },
+            Op::AddNode {
+                map: map.id.clone(),
+                id: "k2".into(),
+                parent: "k1".into(),
+                order: 1.0,
+                text: "Borgerpanel med Aisha".into(),
+            },
+            Op::Facilitate {
+                act: FacilOp::SetAgenda {
+                    items: vec![
+                        AgendaItem {
+                            id: "a1".into(),
+                            title: "Velkomst".into(),
+                        },
+                        AgendaItem {
+                            id: "a2".into(),
+                            title: "Runde".into(),
+                        },
+                    ],
+                },
+            },
+        ];
+        for op in &edits {
+            b.apply(op, &c).unwrap();
+        }
+        let texts = |b: &Board| -> Vec<String> {
+            b.mindmaps()[0]
+                .nodes
+                .iter()
+                .map(|n| n.text.clone())
+                .collect()
+        };
+        let agenda = |b: &Board| -> Vec<String> {
+            b.facilitation()
+                .agenda
+                .items
+                .into_iter()
+                .map(|i| i.title)
+                .collect()
+        };
+        let mut other = counter();
+        let bare = structure_as_template(&b, "Vores", false, &mut || format!("x{}", other()));
+        let json = serde_json::to_string(&bare).unwrap();
+        assert!(
+            !json.contains("Hemmelig") && !json.contains("Aisha"),
+            "{json}"
+        );
+        let copy = build(&serde_json::from_str::<SavedTemplate>(&json).unwrap().ops);
+        assert_eq!(copy.frames().len(), 4);
+        assert!(copy.notes().is_empty(), "no notes unless asked");
+        assert_eq!(texts(&copy), ["Mødets pointer", "Hvem"], "the skeleton");
+        assert_eq!(agenda(&copy), ["Velkomst", "Runde"]);
+        assert!(
+            copy.facilitation()
+                .agenda
+                .items
+                .iter()
+                .all(|i| i.id != "a1")
+        );
+
+        let mut other = counter();
+        let full = structure_as_template(&b, "Vores", true, &mut || format!("y{}", other()));
+        let copy = build(&full.ops);
+        assert_eq!(copy.notes()[0].text, "Hemmelig idé");
+        assert!(copy.notes()[0].frame.is_some());
+        assert_eq!(
+            texts(&copy),
+            ["Mødets pointer", "Hvem", "Borgerpanel med Aisha"]
+        );
     }
 
     #[test]

@@ -27,6 +27,13 @@ pub fn Home() -> impl IntoView {
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(false);
     let recent = crate::boards::recent();
+    // The installation's own templates (saved by committees on this server).
+    let own_templates = RwSignal::new(Vec::<crate::series::TemplateInfo>::new());
+    spawn_local(async move {
+        if let Ok(list) = crate::series::installation_templates().await {
+            own_templates.set(list);
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -38,12 +45,14 @@ pub fn Home() -> impl IntoView {
         if !name.get_untracked().trim().is_empty() {
             remember_who(&name.get_untracked(), role.get_untracked());
         }
+        let chosen = template.get_untracked();
+        let own = chosen.strip_prefix("own:").map(str::to_string);
         let setup = Setup {
             theme: theme.get_untracked().trim().to_string(),
-            template: template.get_untracked(),
+            template: if own.is_some() { "own".into() } else { chosen },
         };
         spawn_local(async move {
-            match crate::api::create_board(&t).await {
+            match crate::api::create_board(&t, own.as_deref()).await {
                 Ok(created) => {
                     let key = created
                         .links
@@ -113,6 +122,18 @@ pub fn Home() -> impl IntoView {
                             {i18n.t(label)}
                         </label>
                     }).collect::<Vec<_>>()}
+                    {move || own_templates.get().into_iter().map(|t| {
+                        let value = format!("own:{}", t.id);
+                        let checked = value.clone();
+                        view! {
+                            <label class="template-option">
+                                <input type="radio" name="template" data-testid=format!("template-own-{}", t.id)
+                                    prop:checked=move || template.get() == checked
+                                    on:change=move |_| template.set(value.clone())/>
+                                {t.name.clone()}
+                            </label>
+                        }
+                    }).collect_view()}
                 </fieldset>
                 <WhoFields name=name role=role/>
                 <button class="btn btn-primary" data-testid="create-board" type="submit" disabled=move || busy.get()>

@@ -35,6 +35,19 @@ pub fn remember_who(name: &str, role: RoleGroup) {
     platform::local_set("samskab.role", role.as_str());
 }
 
+const CONSENT_KEY: &str = "samskab.named_consent";
+
+/// Remembers whether this device's person agreed, when joining, that their
+/// name may appear in public snapshots of the boards they join from here.
+pub fn remember_consent(consent: bool) {
+    platform::local_set(CONSENT_KEY, if consent { "1" } else { "0" });
+}
+
+/// Whether this device's person agreed to be named (absent: no).
+pub fn consent_given() -> bool {
+    platform::local_get(CONSENT_KEY).as_deref() == Some("1")
+}
+
 #[component]
 pub fn JoinDialog(done: RwSignal<bool>) -> impl IntoView {
     let i18n = I18n::get();
@@ -44,13 +57,17 @@ pub fn JoinDialog(done: RwSignal<bool>) -> impl IntoView {
             .and_then(|r| RoleGroup::parse(&r))
             .unwrap_or(RoleGroup::Citizen),
     );
+    let consent = RwSignal::new(false);
+    let missing_name = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let n = name.get_untracked();
         if n.trim().is_empty() {
+            missing_name.set(true);
             return;
         }
         remember_who(&n, role.get_untracked());
+        remember_consent(consent.get_untracked());
         done.set(false);
     };
     view! {
@@ -60,6 +77,15 @@ pub fn JoinDialog(done: RwSignal<bool>) -> impl IntoView {
                 <h1 id="join-title">{i18n.t(|s| s.join_title)}</h1>
                 <p class="tagline">{i18n.t(|s| s.join_body)}</p>
                 <WhoFields name=name role=role/>
+                <label class="check consent">
+                    <input type="checkbox" data-testid="name-consent" aria-describedby="name-consent-hint"
+                        prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev))/>
+                    {i18n.r(|s| s.name_consent)}
+                </label>
+                <p class="hint" id="name-consent-hint">{i18n.r(|s| s.name_consent_hint)}</p>
+                <Show when=move || missing_name.get()>
+                    <p class="error" role="alert" data-testid="join-error">{i18n.r(|s| s.need_name)}</p>
+                </Show>
                 <button class="btn btn-primary" type="submit" data-testid="join">{i18n.t(|s| s.join)}</button>
             </form>
         </main>

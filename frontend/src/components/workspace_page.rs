@@ -6,11 +6,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{ApiError, Links};
+use std::collections::BTreeMap;
+
+use crate::api::ApiError;
 use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::I18n;
 use crate::platform;
-use crate::series::{self, NewMeeting, Workspace};
+use crate::series::{self, NewMeeting, Person, Workspace};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Load {
@@ -19,15 +21,6 @@ enum Load {
     NotFound,
     Revoked,
     Unreachable,
-}
-
-fn links_key(id: &str) -> String {
-    format!("samskab.workspace-links.{id}")
-}
-
-/// The three links of a workspace created on this device.
-fn remembered_links(id: &str) -> Option<Links> {
-    serde_json::from_str(&platform::local_get(&links_key(id))?).ok()
 }
 
 #[component]
@@ -85,19 +78,21 @@ pub fn WorkspacePage(id: String) -> impl IntoView {
                 }.into_any(),
                 Load::Ready(ws) => {
                     let facilitator = ws.permission == "facilitator";
-                    let links = remembered_links(&ws.id).filter(|_| facilitator);
+                    let links = ws.links.clone();
                     let has_previous = !ws.meetings.is_empty();
                     let rotation = ws.rotation.clone();
+                    let people = ws.participants.clone();
+                    let templates = ws.templates.clone();
                     view! {
                         <p class="hint">{i18n.w(|s| s.series)}</p>
                         <h1 class="workspace-name" data-testid="workspace-name">{ws.name.clone()}</h1>
                         <p class="tagline" data-testid="workspace-role">{if facilitator { i18n.w(|s| s.role_facilitator) } else { i18n.w(|s| s.role_participant) }}</p>
                         <MeetingList ws=ws/>
                         {facilitator.then(|| view! {
-                            <NewMeetingForm id=id.get_value() key=key.get_value() has_previous=has_previous reload=Callback::new(move |_| reload())/>
-                            <RotationForm id=id.get_value() key=key.get_value() plan=rotation/>
+                            <NewMeetingForm id=id.get_value() key=key.get_value() has_previous=has_previous templates=templates reload=Callback::new(move |_| reload())/>
+                            <RotationForm id=id.get_value() key=key.get_value() plan=rotation people=people/>
                         })}
-                        {links.map(|l| view! { <SeriesLinks links=l/> })}
+                        {(!links.is_empty()).then(|| view! { <SeriesLinks links=links/> })}
                     }.into_any()
                 }
             }}
@@ -141,6 +136,12 @@ fn MeetingList(ws: Workspace) -> impl IntoView {
                             {(!m.planned_chair.is_empty()).then(|| view! {
                                 <p class="hint" data-testid="meeting-planned">{i18n.w(|s| s.planned_chair)}{m.planned_chair.clone()}</p>
                             })}
+                            {(!m.links.is_empty()).then(|| view! {
+                                <details class="meeting-links share-links" data-testid="meeting-links">
+                                    <summary>{i18n.r(|s| s.meeting_links)}</summary>
+                                    <RoleLinks links=m.links.clone() testid="meeting-share"/>
+                                </details>
+                            })}
                         </li>
                     }
                 }).collect_view()}
@@ -155,8 +156,11 @@ fn NewMeetingForm(
     id: String,
     key: String,
     has_previous: bool,
+    templates: Vec<series::TemplateInfo>,
     reload: Callback<()>,
 ) -> impl IntoView {
+    let own = RwSignal::new(String::new());
+    let has_templates = !templates.is_empty();
     let i18n = I18n::get();
     let date = RwSignal::new(String::new());
     let theme = RwSignal::new(String::new());
@@ -180,9 +184,15 @@ fn NewMeetingForm(
                 .map(|l| l.trim().to_string())
                 .filter(|l| !l.is_empty())
                 .collect(),
-            from_previous: from_previous.get_untracked() && has_previous,
-            carry_actions: carry.get_untracked() && from_previous.get_untracked() && has_previous,
+            from_previous: from_previous.get_untracked()
+                && has_previous
+                && own.get_untracked().is_empty(),
+            carry_actions: carry.get_untracked()
+                && from_previous.get_untracked()
+                && has_previous
+                && own.get_untracked().is_empty(),
             language: i18n.now_lang_code().to_string(),
+            template: own.get_untracked(),
         };
         if meeting.date.is_empty() || meeting.theme.is_empty() {
             error.set(Some(i18n.w_now(|s| s.need_date_theme).to_string()));
@@ -213,9 +223,23 @@ fn NewMeetingForm(
             <label for="meeting-agenda">{i18n.w(|s| s.agenda_hint)}</label>
             <textarea id="meeting-agenda" data-testid="meeting-agenda-input" rows="4"
                 prop:value=move || agenda.get() on:input=move |ev| agenda.set(event_target_value(&ev))></textarea>
+            {has_templates.then(|| view! {
+                <label for="meeting-template">{i18n.r(|s| s.start_from_template)}</label>
+                <select id="meeting-template" data-testid="meeting-template"
+                    on:change=move |ev| own.set(event_target_value(&ev))>
+                    <option value="" selected=move || own.get().is_empty()>{i18n.r(|s| s.no_own_template)}</option>
+                    {templates.into_iter().map(|t| {
+                        let value = t.id.clone();
+                        let selected = move || own.get() == value;
+                        let label = move || format!("{} ({})", t.name, if t.scope == "series" { i18n.r(|s| s.scope_series)() } else { i18n.r(|s| s.scope_installation)() });
+                        view! { <option value=t.id.clone() selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            })}
             {has_previous.then(|| view! {
                 <label class="check">
                     <input type="checkbox" data-testid="meeting-from-previous" prop:checked=move || from_previous.get()
+                        disabled=move || !own.get().is_empty()
                         on:change=move |ev| from_previous.set(event_target_checked(&ev))/>
                     {i18n.w(|s| s.from_previous)}
                 </label>
@@ -236,21 +260,38 @@ fn NewMeetingForm(
     }
 }
 
+/// The chair rotation: participants of the series (by name, stored by id),
+/// in the order they chair the meetings.
 #[component]
-fn RotationForm(id: String, key: String, plan: Vec<String>) -> impl IntoView {
+fn RotationForm(id: String, key: String, plan: Vec<Person>, people: Vec<Person>) -> impl IntoView {
     let i18n = I18n::get();
-    let text = RwSignal::new(plan.join("\n"));
+    let chosen = RwSignal::new(plan);
+    let pick = RwSignal::new(people.first().map(|p| p.id.clone()).unwrap_or_default());
     let saved = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let (id, key) = (StoredValue::new(id), StoredValue::new(key));
+    let people = StoredValue::new(people);
+    let shown = |p: &Person| {
+        if p.name.trim().is_empty() {
+            p.id.clone()
+        } else {
+            p.name.clone()
+        }
+    };
+    let add = move |_: leptos::ev::MouseEvent| {
+        let want = pick.get_untracked();
+        match people.with_value(|ps| ps.iter().find(|p| p.id == want).cloned()) {
+            Some(p) => {
+                chosen.update(|c| c.push(p));
+                saved.set(false);
+                error.set(None);
+            }
+            None => error.set(Some(i18n.r_now(|s| s.pick_participant).to_string())),
+        }
+    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let plan: Vec<String> = text
-            .get_untracked()
-            .lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect();
+        let plan: Vec<String> = chosen.get_untracked().into_iter().map(|p| p.id).collect();
         saved.set(false);
         spawn_local(async move {
             match series::set_rotation(&id.get_value(), &key.get_value(), &plan).await {
@@ -267,42 +308,89 @@ fn RotationForm(id: String, key: String, plan: Vec<String>) -> impl IntoView {
     view! {
         <form class="create-form" data-testid="rotation" on:submit=save>
             <h2>{i18n.w(|s| s.rotation)}</h2>
-            <label for="rotation-plan">{i18n.w(|s| s.rotation_hint)}</label>
-            <textarea id="rotation-plan" data-testid="rotation-input" rows="4"
-                prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-            <button class="btn" data-testid="rotation-save" type="submit">{i18n.w(|s| s.save_rotation)}</button>
+            <p class="hint">{i18n.w(|s| s.rotation_hint)}</p>
+            <ol class="rotation-list" data-testid="rotation-list">
+                {move || chosen.get().into_iter().enumerate().map(|(i, p)| {
+                    let name = shown(&p);
+                    let label = name.clone();
+                    view! {
+                        <li class="rotation-entry">
+                            <span data-testid="rotation-entry">{name}</span>
+                            <button type="button" class="btn" data-testid="rotation-remove"
+                                aria-label=move || format!("{} {label}", i18n.r(|s| s.remove)())
+                                on:click=move |_| { chosen.update(|c| { if i < c.len() { c.remove(i); } }); saved.set(false); }>
+                                {i18n.r(|s| s.remove)}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            {move || if people.with_value(Vec::is_empty) {
+                view! { <p class="hint" data-testid="rotation-nobody">{i18n.r(|s| s.no_participants)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="rotation-add">
+                        <label for="rotation-pick">{i18n.r(|s| s.next_chair)}</label>
+                        <select id="rotation-pick" data-testid="rotation-pick"
+                            on:change=move |ev| pick.set(event_target_value(&ev))>
+                            {people.get_value().into_iter().map(|p| {
+                                let value = p.id.clone();
+                                let selected = move || pick.get() == value;
+                                view! { <option value=p.id.clone() selected=selected>{shown(&p)}</option> }
+                            }).collect_view()}
+                        </select>
+                        <button type="button" class="btn" data-testid="rotation-add" on:click=add>{i18n.r(|s| s.add_to_rotation)}</button>
+                    </div>
+                }.into_any()
+            }}
+            <button class="btn btn-primary" data-testid="rotation-save" type="submit">{i18n.w(|s| s.save_rotation)}</button>
             <Show when=move || saved.get()>
                 <p class="hint" role="status" data-testid="rotation-saved">{i18n.w(|s| s.rotation_saved)}</p>
             </Show>
             <Show when=move || error.get().is_some()>
-                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                <p class="error" role="alert" data-testid="rotation-error">{move || error.get().unwrap_or_default()}</p>
             </Show>
         </form>
     }
 }
 
+/// Copyable links, one row per role (the highest first): the series' own
+/// links, or one meeting's board links.
 #[component]
-fn SeriesLinks(links: Links) -> impl IntoView {
+fn RoleLinks(links: BTreeMap<String, String>, testid: &'static str) -> impl IntoView {
     let i18n = I18n::get();
     type Pick = fn(&'static crate::i18n::SeriesStrings) -> &'static str;
-    let rows: [(&'static str, Pick, String); 3] = [
-        ("facilitator", |s| s.link_facilitator, links.facilitator),
-        ("editor", |s| s.link_editor, links.editor),
-        ("viewer", |s| s.link_viewer, links.viewer),
-    ];
+    let label = |role: &str| -> Pick {
+        match role {
+            "facilitator" => |s| s.link_facilitator,
+            "editor" => |s| s.link_editor,
+            _ => |s| s.link_viewer,
+        }
+    };
+    series::ROLES
+        .into_iter()
+        .filter_map(|role| links.get(role).map(|l| (role, l.clone())))
+        .map(|(role, link)| {
+            let copy = link.clone();
+            view! {
+                <div class="share-row">
+                    <span>{i18n.w(label(role))}</span>
+                    <input readonly data-testid=format!("{testid}-{role}") prop:value=link/>
+                    <button class="btn" on:click=move |_| platform::copy_to_clipboard(&copy)>{i18n.w(|s| s.copy)}</button>
+                </div>
+            }
+        })
+        .collect_view()
+}
+
+/// The series' links for my role and the roles below it.
+#[component]
+fn SeriesLinks(links: BTreeMap<String, String>) -> impl IntoView {
+    let i18n = I18n::get();
     view! {
         <section class="share-links" data-testid="series-links">
             <h2>{i18n.w(|s| s.series_links)}</h2>
-            {rows.into_iter().map(|(role, label, link)| {
-                let copy = link.clone();
-                view! {
-                    <div class="share-row">
-                        <span>{i18n.w(label)}</span>
-                        <input readonly data-testid=format!("series-link-{role}") prop:value=link.clone()/>
-                        <button class="btn" on:click=move |_| platform::copy_to_clipboard(&copy)>{i18n.w(|s| s.copy)}</button>
-                    </div>
-                }
-            }).collect_view()}
+            <RoleLinks links=links testid="series-link"/>
         </section>
     }
 }
@@ -331,9 +419,6 @@ pub fn NewWorkspace() -> impl IntoView {
                 Ok(created) => {
                     let key = series::key_in(&created.links.facilitator);
                     series::remember_key(&created.id, &key);
-                    if let Ok(json) = serde_json::to_string(&created.links) {
-                        platform::local_set(&links_key(&created.id), &json);
-                    }
                     platform::navigate(&format!("/w/{}#key={key}", created.id));
                 }
                 Err(_) => {

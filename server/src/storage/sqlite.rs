@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    BoardMeta, Chunk, LinkRecord, LinkStatus, MeetingRecord, Storage, StorageError, StorageFuture,
-    WorkspaceMeta, parse_role, role_name,
+    BoardMeta, Chunk, LinkRecord, LinkStatus, MeetingRecord, MeetingVersion, Storage, StorageError,
+    StorageFuture, TemplateRecord, WorkspaceMeta, parse_role, role_name,
 };
 
 const SCHEMA: &str = "
@@ -71,6 +71,19 @@ CREATE TABLE IF NOT EXISTS meetings (
     agenda          TEXT NOT NULL,
     created_at      INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, position)
+);
+CREATE TABLE IF NOT EXISTS templates (
+    id              TEXT PRIMARY KEY,
+    workspace_id    TEXT REFERENCES workspaces(id),
+    name            TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    body            TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS templates_by_workspace ON templates(workspace_id, created_at);
+CREATE TABLE IF NOT EXISTS meeting_summaries (
+    board_id    TEXT PRIMARY KEY REFERENCES boards(id),
+    version     INTEGER NOT NULL,
+    body        TEXT NOT NULL
 );
 ";
 
@@ -575,6 +588,120 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn meeting_versions(&self, workspace: &str) -> StorageFuture<'_, Vec<MeetingVersion>> {
+        let workspace = workspace.to_string();
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT m.board_id,
+                            (SELECT MAX(c.seq) FROM chunks c WHERE c.board_id = m.board_id),
+                            s.version, s.body
+                     FROM meetings m LEFT JOIN meeting_summaries s ON s.board_id = m.board_id
+                     WHERE m.workspace_id = ?1 ORDER BY m.position",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![workspace], |r| {
+                    let cached: Option<i64> = r.get(2)?;
+                    let body: Option<String> = r.get(3)?;
+                    Ok(MeetingVersion {
+                        board_id: r.get(0)?,
+                        version: r.get(1)?,
+                        cached: cached.zip(body),
+                    })
+                })
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)
+        })
+    }
+
+    fn save_meeting_summary(
+        &self,
+        board: &str,
+        version: i64,
+        json: String,
+    ) -> StorageFuture<'_, ()> {
+        let board = board.to_string();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO meeting_summaries (board_id, version, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(board_id) DO UPDATE SET version = excluded.version, body = excluded.body",
+                params![board, version, json],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn save_template(&self, t: TemplateRecord, max: usize) -> StorageFuture<'_, bool> {
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(db)?;
+            let held: i64 = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM templates WHERE workspace_id IS ?1",
+                    params![t.workspace],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
+            if held as usize >= max {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO templates (id, workspace_id, name, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![t.id, t.workspace, t.name, t.created_at, t.body],
+            )
+            .map_err(db)?;
+            tx.commit().map_err(db)?;
+            Ok(true)
+        })
+    }
+
+    fn templates(&self, workspace: Option<&str>) -> StorageFuture<'_, Vec<TemplateRecord>> {
+        let workspace = workspace.map(str::to_string);
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, workspace_id, name, created_at FROM templates
+                     WHERE workspace_id IS NULL OR workspace_id = ?1
+                     ORDER BY workspace_id IS NOT NULL, created_at, id",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![workspace], |r| {
+                    Ok(TemplateRecord {
+                        id: r.get(0)?,
+                        workspace: r.get(1)?,
+                        name: r.get(2)?,
+                        created_at: r.get(3)?,
+                        body: String::new(),
+                    })
+                })
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)
+        })
+    }
+
+    fn template(&self, id: &str) -> StorageFuture<'_, Option<TemplateRecord>> {
+        let id = id.to_string();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT id, workspace_id, name, created_at, body FROM templates WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok(TemplateRecord {
+                        id: r.get(0)?,
+                        workspace: r.get(1)?,
+                        name: r.get(2)?,
+                        created_at: r.get(3)?,
+                        body: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db)
+        })
+    }
+
     fn workspace_of_board(&self, board: &str) -> StorageFuture<'_, Option<String>> {
         let board = board.to_string();
         self.run(move |conn| {
@@ -641,6 +768,56 @@ mod tests {
             agenda: vec!["Velkomst".into(), "Idéer".into()],
             created_at: 1,
         }
+    }
+
+    /// The cache of a meeting's summary is keyed by the board's stored
+    /// version: an append makes it stale, a compaction (same document) does
+    /// not, and a reopen keeps it.
+    #[tokio::test]
+    async fn a_meeting_summary_is_stale_after_an_append_and_not_after_a_compaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        s.create_workspace(
+            WorkspaceMeta {
+                id: "w1".into(),
+                name: "Udvalget".into(),
+                created_at: 1,
+                rotation: vec![],
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+        s.add_meeting("w1", meeting("2027-01-12"), meta("b1"), vec![1], vec![])
+            .await
+            .unwrap();
+        let row = |v: Vec<MeetingVersion>| v.into_iter().next().expect("one meeting");
+        let first = row(s.meeting_versions("w1").await.unwrap());
+        assert_eq!(first.board_id, "b1");
+        assert_eq!(first.cached, None);
+        let v1 = first.version.expect("a stored board has a version");
+        s.save_meeting_summary("b1", v1, "{\"a\":1}".into())
+            .await
+            .unwrap();
+        assert_eq!(
+            row(s.meeting_versions("w1").await.unwrap()).cached,
+            Some((v1, "{\"a\":1}".to_string()))
+        );
+        let v2 = s.append("b1", vec![2]).await.unwrap();
+        let after = row(s.meeting_versions("w1").await.unwrap());
+        assert_eq!(after.version, Some(v2));
+        assert_ne!(after.version, after.cached.as_ref().map(|c| c.0), "stale");
+        s.save_meeting_summary("b1", v2, "{\"a\":2}".into())
+            .await
+            .unwrap();
+        s.compact("b1", vec![1, 2], v2, "Borgerinddragelse".into())
+            .await
+            .unwrap();
+        drop(s);
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        let compacted = row(s.meeting_versions("w1").await.unwrap());
+        assert_eq!(compacted.version, Some(v2), "compaction keeps the version");
+        assert_eq!(compacted.cached, Some((v2, "{\"a\":2}".to_string())));
     }
 
     #[tokio::test]

@@ -14,7 +14,7 @@ use samskab_board::{Board, Color, Ctx, Op};
 use samskab_tests::TestServer;
 use samskab_tests::browser::{Chrome, dist_dir, eventually, screenshot};
 use samskab_tests::gate::Gate;
-use samskab_tests::pages::{NOTE_TEXTS, T, open_as, saved, sees_note, texts};
+use samskab_tests::pages::{NOTE_TEXTS, T, open_as, open_consenting, saved, sees_note, texts};
 use serde_json::Value;
 
 const DISH: &str = "Blåbærgrød på Ærø";
@@ -458,5 +458,116 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
     )
     .await?;
     v.close().await?;
+    Ok(())
+}
+
+/// Publishes a public snapshot of board `id` with the facilitator's secret
+/// and returns its JSON export as text (what the town can download).
+async fn public_json(server: &TestServer, id: &str, key: &str) -> anyhow::Result<String> {
+    let http = reqwest::Client::new();
+    let res = http
+        .post(server.url(&format!("/api/boards/{id}/snapshots")))
+        .bearer_auth(key)
+        .send()
+        .await?;
+    anyhow::ensure!(res.status() == 201, "snapshot: {}", res.status());
+    let v: Value = res.json().await?;
+    let url = v["url"].as_str().unwrap_or_default().to_string();
+    let res = http.get(format!("{url}/export/json")).send().await?;
+    anyhow::ensure!(res.status() == 200, "snapshot json: {}", res.status());
+    Ok(res.text().await?)
+}
+
+/// Consent to be named: Anna ticks "my name may appear in public
+/// snapshots" when she joins, Bo does not. The public snapshot names Anna
+/// and shows Bo only as his role group. Bo changes his mind later in the
+/// Facilitation panel, and the next snapshot names him too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_given_in_the_join_dialog_names_only_that_person_in_a_public_snapshot()
+-> anyhow::Result<()> {
+    const ANNA: &str = "Anna Æbelø";
+    const BO: &str = "Bo Nørgaard";
+    let dist = dist_dir();
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start_in(data.path(), Some(&dist)).await;
+    let res = reqwest::Client::new()
+        .post(server.url("/api/boards"))
+        .json(&serde_json::json!({ "title": "Høring om åen" }))
+        .send()
+        .await?;
+    anyhow::ensure!(res.status() == 201, "create: {}", res.status());
+    let v: Value = res.json().await?;
+    let id = v["id"].as_str().unwrap_or_default().to_string();
+    let link = |role: &str| v["links"][role].as_str().unwrap_or_default().to_string();
+    let key = link("facilitator")
+        .split_once("#key=")
+        .map(|(_, k)| k.to_string())
+        .unwrap_or_default();
+    let local = |l: String| server.url(&l[l.find("/b/").unwrap_or(0)..]);
+
+    let mut chrome = Chrome::start().await?;
+    let anna = chrome.session(1024, 768, "en-GB").await?;
+    let bo = chrome.session(1024, 768, "en-GB").await?;
+    anna.goto(&local(link("facilitator"))).await?;
+    eventually(
+        &anna,
+        T,
+        "join dialog",
+        "return !!document.querySelector('[data-testid=join-dialog]');",
+    )
+    .await?;
+    // A name is needed: joining without one says so.
+    click(&anna, "join").await?;
+    eventually(
+        &anna,
+        T,
+        "missing name explained",
+        "return !!document.querySelector('[data-testid=join-error]');",
+    )
+    .await?;
+    screenshot(&anna, "consent-01-join-dialog").await?;
+    open_consenting(&anna, &local(link("facilitator")), ANNA, "citizen", true).await?;
+    open_consenting(&bo, &local(link("editor")), BO, "politician", false).await?;
+
+    // Both are on the board's list of participants; only Anna agreed.
+    // The Facilitation panel opened, the state of my consent box once I am
+    // on the list.
+    let consent_box = "const t = document.querySelector('[data-testid=facil-toggle]'); \
+         if (t && t.getAttribute('aria-expanded') !== 'true') t.click(); \
+         const b = document.querySelector('[data-testid=my-name-consent]'); \
+         return b ? (b.checked ? 'ticked' : 'not ticked') : null;";
+    let anna_box = eventually(&anna, T, "Anna's consent box", consent_box).await?;
+    assert_eq!(anna_box, "ticked", "Anna agreed when she joined");
+    let bo_box = eventually(&bo, T, "Bo's consent box", consent_box).await?;
+    assert_eq!(bo_box, "not ticked", "Bo did not");
+    saved(&anna, "Anna").await?;
+    saved(&bo, "Bo").await?;
+    screenshot(&bo, "consent-02-panel").await?;
+
+    let json = public_json(&server, &id, &key).await?;
+    assert!(json.contains(ANNA), "Anna agreed to be named:\n{json}");
+    assert!(!json.contains(BO), "Bo did not agree to be named:\n{json}");
+    assert!(!json.contains("Nørgaard"), "not even his surname:\n{json}");
+
+    // Bo changes his mind; the next snapshot names him.
+    bo.find(Locator::Css("[data-testid=my-name-consent]"))
+        .await?
+        .click()
+        .await?;
+    eventually(
+        &bo,
+        T,
+        "Bo's consent ticked",
+        "return document.querySelector('[data-testid=my-name-consent]').checked || null;",
+    )
+    .await?;
+    saved(&bo, "Bo").await?;
+    let json = public_json(&server, &id, &key).await?;
+    assert!(
+        json.contains(ANNA) && json.contains(BO),
+        "both named now:\n{json}"
+    );
+    anna.close().await?;
+    bo.close().await?;
     Ok(())
 }

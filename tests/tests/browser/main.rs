@@ -3,6 +3,7 @@
 //! browser tests.
 mod canvas;
 mod export;
+mod facilitation;
 mod meeting;
 mod mindmap;
 mod offline;

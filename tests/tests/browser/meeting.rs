@@ -162,6 +162,46 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
         .expect("a board link");
     assert_ne!(mette_board, board_url, "each role has its own link");
 
+    // Neither device created the series, yet each is shown the series'
+    // links (and each meeting board's) for its role and the roles below.
+    let shown = |testid: &str| {
+        format!(
+            "return [...document.querySelectorAll('[data-testid^={testid}-]')] \
+               .map(e => e.dataset.testid.slice({}) + ' ' + e.value);",
+            testid.len() + 1
+        )
+    };
+    let mette_links = texts(&mette.execute(&shown("series-link"), vec![]).await?);
+    let l = |role: &str| created["links"][role].as_str().unwrap_or_default();
+    assert_eq!(
+        mette_links,
+        [
+            format!("facilitator {}", l("facilitator")),
+            format!("editor {}", l("editor")),
+            format!("viewer {}", l("viewer")),
+        ],
+        "the facilitator's series page"
+    );
+    let jens_links = texts(&jens.execute(&shown("series-link"), vec![]).await?);
+    assert_eq!(
+        jens_links,
+        [
+            format!("editor {}", l("editor")),
+            format!("viewer {}", l("viewer")),
+        ],
+        "a participant's series page: no facilitator link"
+    );
+    let jens_board_links = texts(&jens.execute(&shown("meeting-share"), vec![]).await?);
+    assert_eq!(jens_board_links.len(), 2, "{jens_board_links:?}");
+    assert!(
+        jens_board_links[0].starts_with("editor ") && jens_board_links[0].ends_with(&board_url),
+        "{jens_board_links:?} vs {board_url}"
+    );
+    assert!(
+        jens_board_links[1].starts_with("viewer "),
+        "{jens_board_links:?}"
+    );
+
     open_as(&mette, &server.url(&mette_board), "Mette", "administrator").await?;
     open_as(&aisha, &server.url(&board_url), "Aisha", "citizen").await?;
     open_as(&jens, &server.url(&board_url), "Jens", "politician").await?;
@@ -558,6 +598,17 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
         .for_element(Locator::Css("[data-testid=you-chair]"))
         .await?;
     saved(&mette, "Mette").await?;
+    // The committee keeps this board's structure as a template of the series.
+    fill(&mette, "template-name", "Vores mødeskabelon").await?;
+    click(&mette, "template-save").await?;
+    let saved_as = mette
+        .wait()
+        .at_most(T)
+        .for_element(Locator::Css("[data-testid=template-saved]"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(saved_as, "Skabelonen er gemt: Vores mødeskabelon");
     click(&mette, "back-to-series").await?;
     let chair = mette
         .wait()
@@ -568,7 +619,42 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
         .await?;
     assert_eq!(chair, "Ordstyrer: Aisha");
     assert_eq!(all_texts(&mette, "meeting-current").await?, ["Nu: Idéer"]);
-    fill(&mette, "rotation-input", "Aisha\nJens").await?;
+    // The next meeting may start from it.
+    let offered = mette
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=meeting-template] option')].map(o => o.textContent);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        texts(&offered),
+        [
+            "Ingen skabelon (mindmap-referat)",
+            "Vores mødeskabelon (til denne møderække)"
+        ]
+    );
+    // The rotation names people of the series, picked by name, kept by id.
+    for who in ["Aisha", "Jens"] {
+        let id = mette
+            .execute(
+                &format!(
+                    "const o = [...document.querySelectorAll('[data-testid=rotation-pick] option')].find(o => o.textContent === '{who}'); return o && o.value;"
+                ),
+                vec![],
+            )
+            .await?;
+        fill(
+            &mette,
+            "rotation-pick",
+            id.as_str().expect("a participant of the series"),
+        )
+        .await?;
+        click(&mette, "rotation-add").await?;
+    }
+    assert_eq!(
+        all_texts(&mette, "rotation-entry").await?,
+        ["Aisha", "Jens"]
+    );
     click(&mette, "rotation-save").await?;
     mette
         .wait()

@@ -10,3 +10,4 @@ mod limits;
 mod links;
 mod series;
 mod sync;
+mod templates;

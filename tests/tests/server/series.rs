@@ -208,16 +208,67 @@ async fn meetings_follow_each_other_and_the_next_starts_from_the_minutes() {
     assert_eq!(seen.current, agenda.items[1].id);
     let minutes = node_texts(&fac);
 
-    // The rotation plan lives on the workspace.
+    // The rotation plan lives on the workspace: participants of the series
+    // by id, shown by name; free text or a stranger's id is refused.
+    fac.apply(Op::SetParticipant {
+        name: "Mette".into(),
+        role: RoleGroup::Administrator,
+        color: "#555555".into(),
+    })
+    .await
+    .unwrap();
+    fac.until_saved().await.unwrap();
+    let mette = fac.session.participant().id.clone();
+    let aisha = cit.session.participant().id.clone();
+    let rotation = server.url(&format!("/api/workspaces/{}/rotation", ws.id));
+    for plan in [json!(["Aisha"]), json!([aisha.clone(), "nobody-here"])] {
+        let (status, body) = call(
+            reqwest::Method::PUT,
+            rotation.clone(),
+            Some(&ws.facilitator),
+            Some(json!({ "plan": plan })),
+        )
+        .await;
+        assert_eq!(status, 400, "{plan} -> {body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("not a participant of this series"),
+            "{body}"
+        );
+    }
+    let (_, listed) = get(&server, &ws.id, &ws.facilitator).await;
+    let mut people: Vec<(String, String)> = listed["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().into(),
+                p["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    people.sort();
+    let mut wanted = vec![
+        (aisha.clone(), "Aisha".to_string()),
+        (mette.clone(), "Mette".to_string()),
+    ];
+    wanted.sort();
+    assert_eq!(people, wanted, "{listed}");
     let (status, body) = call(
         reqwest::Method::PUT,
-        server.url(&format!("/api/workspaces/{}/rotation", ws.id)),
+        rotation,
         Some(&ws.facilitator),
-        Some(json!({ "plan": ["Aisha", "Jens", " "] })),
+        Some(json!({ "plan": [aisha.clone(), mette.clone(), " "] })),
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["rotation"], json!(["Aisha", "Jens"]));
+    assert_eq!(
+        body["rotation"],
+        json!([{ "id": aisha, "name": "Aisha" }, { "id": mette, "name": "Mette" }])
+    );
 
     // The second meeting starts from the first one's minutes and open actions.
     let (status, second) = add_meeting(
@@ -286,7 +337,8 @@ async fn meetings_follow_each_other_and_the_next_starts_from_the_minutes() {
         assert_eq!(meetings[0]["current_item"], "Idéer");
         assert_eq!(meetings[0]["chaired_by"], json!(["Aisha"]));
         assert_eq!(meetings[0]["planned_chair"], "Aisha");
-        assert_eq!(meetings[1]["planned_chair"], "Jens");
+        assert_eq!(meetings[1]["planned_chair"], "Mette");
+        assert_eq!(meetings[1]["planned_chair_id"], mette.as_str());
         assert_eq!(meetings[1]["chaired_by"], json!([]));
         // The link opens the board with exactly this role.
         let board_key = key(&meetings[1]["link"]);
@@ -299,6 +351,54 @@ async fn meetings_follow_each_other_and_the_next_starts_from_the_minutes() {
         .await;
         assert_eq!(status, 200, "{info}");
         assert_eq!(info["permission"], role);
+
+        // Any device holding this link gets the series' links and each
+        // meeting board's links for this role and every role below it,
+        // the same as the creating device was given, and none above.
+        let below: &[&str] = match role {
+            "facilitator" => &["facilitator", "editor", "viewer"],
+            "editor" => &["editor", "viewer"],
+            _ => &["viewer"],
+        };
+        let roles = |v: &Value| {
+            let mut r: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            r.sort();
+            r
+        };
+        let mut wanted: Vec<String> = below.iter().map(|r| r.to_string()).collect();
+        wanted.sort();
+        assert_eq!(roles(&body["links"]), wanted, "{body}");
+        for r in below {
+            let created = match *r {
+                "facilitator" => &ws.facilitator,
+                "editor" => &ws.editor,
+                _ => &ws.viewer,
+            };
+            assert_eq!(&key(&body["links"][r]), created, "{role} sees the {r} link");
+            assert!(
+                body["links"][r]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("/w/{}#key=", ws.id))
+            );
+        }
+        for m in meetings {
+            assert_eq!(roles(&m["links"]), wanted, "{m}");
+            assert_eq!(m["links"][role], m["link"]);
+            for r in below {
+                let board = m["board"].as_str().unwrap();
+                let (status, info) = call(
+                    reqwest::Method::GET,
+                    server.url(&format!("/api/boards/{board}")),
+                    Some(&key(&m["links"][r])),
+                    None,
+                )
+                .await;
+                assert_eq!(status, 200, "{info}");
+                assert_eq!(info["permission"], *r, "{role} hands out a {r} link");
+            }
+        }
+        assert!(!body.to_string().contains(&ws.facilitator) || role == "facilitator");
     }
 
     // From a meeting board, the way back to its workspace (name, no secret).
@@ -400,4 +500,117 @@ async fn bad_input_gets_a_clear_answer() {
     }
     let (_, body) = get(&server, &ws.id, &ws.facilitator).await;
     assert_eq!(body["meetings"], json!([]));
+}
+
+/// `samskab_series_boards_read_total` from `/metrics`.
+async fn boards_read(server: &TestServer) -> u64 {
+    let text = Client::new()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .find_map(|l| l.strip_prefix("samskab_series_boards_read_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the counter is there")
+}
+
+/// Listing a series reads a meeting's board only when it changed since the
+/// last listing: the item being worked on and who chaired come from a
+/// summary cached per stored version, and a change makes it stale at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listing_a_series_reads_only_the_boards_that_changed() {
+    let server = TestServer::start().await;
+    let ws = create_workspace(&server, "Udvalget").await;
+    let mut boards = Vec::new();
+    for (date, theme) in [("2027-01-12", "Første"), ("2027-02-09", "Anden")] {
+        let (status, m) = add_meeting(
+            &server,
+            &ws.id,
+            &ws.facilitator,
+            json!({ "date": date, "theme": theme, "agenda": ["Velkomst", "Idéer"] }),
+        )
+        .await;
+        assert_eq!(status, 201, "{m}");
+        boards.push(m);
+    }
+    let before = boards_read(&server).await;
+    let (status, first) = get(&server, &ws.id, &ws.editor).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(boards_read(&server).await, before + 2, "both read once");
+    let (_, again) = get(&server, &ws.id, &ws.viewer).await;
+    assert_eq!(
+        boards_read(&server).await,
+        before + 2,
+        "nothing changed: no board read"
+    );
+    let strip = |mut v: Value| {
+        for m in v["meetings"].as_array_mut().unwrap() {
+            m.as_object_mut()
+                .unwrap()
+                .retain(|k, _| k != "link" && k != "links");
+        }
+        v.as_object_mut()
+            .unwrap()
+            .retain(|k, _| k != "links" && k != "permission");
+        v
+    };
+    assert_eq!(
+        strip(first.clone()),
+        strip(again),
+        "the same answer from the cache"
+    );
+    assert_eq!(first["meetings"][1]["current_item"], "");
+
+    // The second meeting moves on to "Idéer" and gets a chair.
+    let board2 = boards[1]["board"].as_str().unwrap();
+    let mut fac = WsClient::join(
+        &server.ws_url(),
+        board2,
+        &key(&boards[1]["links"]["facilitator"]),
+        "Mette",
+    )
+    .await
+    .unwrap();
+    fac.pump_until(WAIT, |c| !c.board().facilitation().agenda.items.is_empty())
+        .await
+        .unwrap();
+    fac.apply(Op::SetParticipant {
+        name: "Mette".into(),
+        role: RoleGroup::Administrator,
+        color: "#555555".into(),
+    })
+    .await
+    .unwrap();
+    let items = fac.board().facilitation().agenda.items;
+    fac.apply(Op::Facilitate {
+        act: FacilOp::SetCurrentItem {
+            id: items[1].id.clone(),
+        },
+    })
+    .await
+    .unwrap();
+    let me = fac.session.participant().id.clone();
+    fac.apply(Op::Facilitate {
+        act: FacilOp::SetChair {
+            participant: me,
+            meeting: "2".into(),
+        },
+    })
+    .await
+    .unwrap();
+    fac.until_saved().await.unwrap();
+
+    let (_, after) = get(&server, &ws.id, &ws.editor).await;
+    assert_eq!(after["meetings"][1]["current_item"], "Idéer", "{after}");
+    assert_eq!(after["meetings"][1]["chaired_by"], json!(["Mette"]));
+    assert_eq!(after["meetings"][0], first["meetings"][0]);
+    assert_eq!(
+        boards_read(&server).await,
+        before + 3,
+        "only the changed board read"
+    );
 }

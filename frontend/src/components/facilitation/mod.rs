@@ -13,6 +13,7 @@ use samskab_protocol::{ClientSession, Permission, Phase, PrivateState};
 
 mod outcomes;
 mod panel;
+mod save_template;
 
 pub use outcomes::OutcomesPanel;
 pub use panel::FacilitationPanel;
@@ -38,6 +39,8 @@ pub struct FacilSignals {
     pub decisions: RwSignal<Vec<DecisionView>>,
     /// Per decision: its ideas that are not yet concrete actions.
     pub vague: RwSignal<BTreeMap<String, Vec<Vague>>>,
+    /// (id, text) of my private notes written offline, waiting to be sent.
+    pub waiting: RwSignal<Vec<(String, String)>>,
 }
 
 thread_local! {
@@ -60,6 +63,7 @@ pub fn signals() -> FacilSignals {
             actions: RwSignal::new(Vec::new()),
             decisions: RwSignal::new(Vec::new()),
             vague: RwSignal::new(BTreeMap::new()),
+            waiting: RwSignal::new(Vec::new()),
         })
     })
 }
@@ -84,9 +88,16 @@ pub fn publish(session: &ClientSession) {
     let facilitator = permission == Some(Permission::Facilitator)
         || (permission.is_some_and(Permission::can_edit) && view.chair.current == me);
     put(s.facilitator, facilitator);
-    put(s.can_edit, permission.is_some_and(Permission::can_edit));
+    // Offline (not joined), what this device could do when last connected
+    // holds, so private notes can still be written (`private_queue`).
+    let can_edit = match permission {
+        Some(p) => p.can_edit(),
+        None => s.can_edit.get_untracked(),
+    };
+    put(s.can_edit, can_edit);
     put(s.view, view);
     put(s.private, session.private().clone());
+
     put(s.me, me);
     put(s.participants, board.participants());
     put(
@@ -118,6 +129,11 @@ pub fn publish(session: &ClientSession) {
     }
 }
 
+/// Shows my private notes waiting on this device for board `board`.
+pub fn show_waiting(board: &str) {
+    put(signals().waiting, crate::private_queue::notes(board));
+}
+
 thread_local! {
     static REGISTERING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -144,6 +160,11 @@ fn register_me(session: &ClientSession) {
             role,
             color: crate::controller::role_color(role.as_str()).to_string(),
         });
+        // Consent given in the join dialog, applied once I am on the list
+        // (the server takes it only from me, on my verified connection).
+        if crate::components::join_dialog::consent_given() {
+            crate::controller::apply(Op::SetNameConsent { consent: true });
+        }
         REGISTERING.with(|r| r.set(false));
     });
 }

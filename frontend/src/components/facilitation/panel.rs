@@ -7,6 +7,7 @@ use samskab_board::templates::{Template, template_ops};
 use samskab_board::{Color, Op, RoleGroup};
 use samskab_protocol::Command;
 
+use super::save_template::SaveTemplate;
 use super::{OutcomesPanel, facil, signals};
 use crate::controller;
 use crate::i18n::I18n;
@@ -202,6 +203,14 @@ pub fn FacilitationPanel() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
+                        <Show when=move || s.participants.with(|ps| ps.iter().any(|p| p.id == s.me.get()))>
+                            <label class="check consent">
+                                <input type="checkbox" data-testid="my-name-consent"
+                                    prop:checked=move || s.participants.with(|ps| ps.iter().any(|p| p.id == s.me.get() && p.named_consent))
+                                    on:change=move |ev| controller::apply(Op::SetNameConsent { consent: event_target_checked(&ev) })/>
+                                {i18n.r(|s| s.name_consent)}
+                            </label>
+                        </Show>
                     </section>
                     <Show when=move || agenda.with(|a| !a.items.is_empty())>
                         <section data-testid="agenda">
@@ -248,6 +257,7 @@ pub fn FacilitationPanel() -> impl IntoView {
                             <button class="btn" data-testid="template-swot" on:click=move |_| template(Template::Swot)>{i18n.f(|s| s.swot)}</button>
                             <button class="btn" data-testid="template-question" on:click=move |_| template(Template::QuestionBoard)>{i18n.f(|s| s.question_board)}</button>
                             <button class="btn" data-testid="template-minutes" on:click=move |_| template(Template::MindMapMinutes)>{i18n.f(|s| s.minutes)}</button>
+                            <SaveTemplate/>
                         </section>
                     </Show>
                     <section>
@@ -275,6 +285,9 @@ pub fn FacilitationPanel() -> impl IntoView {
                             <ul data-testid="private-notes">
                                 <For each=move || s.private.get().notes key=|n| n.id.clone() let:n>
                                     <li data-testid="private-note">{n.text}</li>
+                                </For>
+                                <For each=move || s.waiting.get() key=|n| n.clone() let:n>
+                                    <li data-testid="private-note-waiting">{n.1}" "<span class="hint">{i18n.r(|s| s.private_waiting)}</span></li>
                                 </For>
                             </ul>
                         </Show>
@@ -329,12 +342,13 @@ pub fn FacilitationPanel() -> impl IntoView {
                             <table>
                                 <tbody>
                                     {move || s.balance.get().by_role.into_iter().map(|(r, c)| view! {
-                                        <tr data-testid="balance-row">
+                                        <tr data-testid="balance-row" data-role=r.as_str() data-turns=c.turns.to_string() data-passes=c.passes.to_string()>
                                             <th>{role_name(i18n, r)}</th>
                                             <td>{c.notes}" "{i18n.f(|s| s.notes)}</td>
                                             <td>{c.words}" "{i18n.f(|s| s.words)}</td>
                                             <td>{c.votes}" "{i18n.f(|s| s.votes)}</td>
                                             <td>{c.turns}" "{i18n.f(|s| s.turns)}</td>
+                                            <td>{c.passes}" "{i18n.r(|s| s.passes)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

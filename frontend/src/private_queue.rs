@@ -1,0 +1,57 @@
+//! Private ideation notes written while the server is out of reach. The
+//! protocol sends hidden content only while joined (it never enters the
+//! board document, which is what the device keeps offline), so the notes
+//! wait here, in this device's storage under the board's id, until the
+//! connection is back; then they go to the server like any other private
+//! note. They never enter the board document, so nothing about them
+//! reaches anyone else before the reveal, offline or not.
+use samskab_protocol::Command;
+
+use crate::platform;
+
+fn key(board: &str) -> String {
+    format!("samskab.private-queue.{board}")
+}
+
+/// The private notes waiting for the connection on board `board`.
+pub fn waiting(board: &str) -> Vec<Command> {
+    platform::local_get(&key(board))
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn store(board: &str, queue: &[Command]) {
+    let json = serde_json::to_string(queue).unwrap_or_else(|_| "[]".into());
+    platform::local_set(&key(board), &json);
+}
+
+/// Keeps a private note until the connection is back (a newer version of
+/// the same note replaces the older one).
+pub fn keep(board: &str, command: Command) {
+    let mut queue = waiting(board);
+    if let Command::PrivateNote { id, .. } = &command {
+        queue.retain(|c| !matches!(c, Command::PrivateNote { id: other, .. } if other == id));
+    }
+    queue.push(command);
+    store(board, &queue);
+}
+
+/// Takes every waiting note, to be sent now.
+pub fn take(board: &str) -> Vec<Command> {
+    let queue = waiting(board);
+    if !queue.is_empty() {
+        store(board, &[]);
+    }
+    queue
+}
+
+/// (id, text) of the private notes waiting on board `board`.
+pub fn notes(board: &str) -> Vec<(String, String)> {
+    waiting(board)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::PrivateNote { id, text, .. } => Some((id, text)),
+            _ => None,
+        })
+        .collect()
+}
