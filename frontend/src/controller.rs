@@ -184,7 +184,10 @@ pub fn open(board_id: &str, key: &str, title: &str, kept: Option<Kept>) -> Board
                 .iter()
                 .filter_map(|h| h.parse::<samskab_board::automerge::ChangeHash>().ok())
                 .collect();
-            samskab_board::Board::load(&k.doc, &actor).ok()
+            // This device's own copy (IndexedDB): read as the server reads
+            // its database, without the caps on data from outside, so that
+            // a long-lived board's copy never fails to load.
+            samskab_board::Board::load_stored(&k.doc, &actor).ok()
         })
         .unwrap_or_else(|| samskab_board::Board::new(&actor));
     let role = role_group().unwrap_or_else(|| "other".into());

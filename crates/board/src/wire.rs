@@ -166,7 +166,7 @@ impl Budget {
         let left = self.max_inflated - self.declared.inflated_bytes;
         let mut out = Vec::new();
         flate2::bufread::DeflateDecoder::new(data)
-            .take(left + 1)
+            .take(left.saturating_add(1))
             .read_to_end(&mut out)
             .map_err(|e| malformed(format!("deflated data does not inflate: {e}")))?;
         if out.len() as u64 > left {

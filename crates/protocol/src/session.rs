@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use automerge::ChangeHash;
-use samskab_board::{Board, BoardError, Ctx, History, Op};
+use samskab_board::{Board, BoardError, Ctx, History, Limits, Op};
 
 use crate::message::{
     Ack, ErrorMsg, Hello, Message, PROTOCOL_VERSION, Participant, PeerPresence, Permission,
@@ -84,11 +84,21 @@ impl ClientSession {
         participant: Participant,
         board: Board,
     ) -> Self {
+        // A client's one peer is its server, which checked every change it
+        // relays against its own limits (`samskab_board::wire`). The first
+        // sync of a long-lived board carries its whole history, which may
+        // declare more than one peer's message ever may: no cap on that.
+        let limits = Limits {
+            max_changes: u64::MAX,
+            max_ops: u64::MAX,
+            max_inflated_bytes: u64::MAX,
+            ..board.limits().clone()
+        };
         ClientSession {
             board_id: board_id.into(),
             key,
             participant,
-            board,
+            board: board.with_limits(limits),
             history: History::new(),
             peer: PeerSync::new(),
             phase: Phase::Offline,
