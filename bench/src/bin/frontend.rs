@@ -4,8 +4,7 @@
 //! headless Chromium. Needs the built app (`trunk build --release --offline`).
 //!
 //! `cargo run --release -p samskab-bench --bin frontend-bench [-- --notes 200 --pan-notes 2000 --runs 3]`
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use samskab_board::{Color, Op};
@@ -21,14 +20,13 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
-    let mut child = Command::new("gzip")
-        .arg("-9c")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()?;
-    child.stdin.take().expect("stdin").write_all(bytes)?;
-    Ok(child.wait_with_output()?.stdout.len())
+/// The file's size after `gzip -9` (gzip reads the file itself: piping the
+/// bytes in while its output waits unread would deadlock once the output
+/// fills the pipe).
+fn gzip_len(path: &std::path::Path) -> anyhow::Result<usize> {
+    let out = Command::new("gzip").arg("-9c").arg(path).output()?;
+    anyhow::ensure!(out.status.success(), "gzip failed on {}", path.display());
+    Ok(out.stdout.len())
 }
 
 /// A board with `n` notes in a grid, stored on the server.
@@ -69,9 +67,8 @@ async fn main() -> anyhow::Result<()> {
         let path = entry?.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if ext == "wasm" || ext == "js" {
-            let bytes = std::fs::read(&path)?;
-            raw += bytes.len();
-            gz += gzip_len(&bytes)?;
+            raw += std::fs::metadata(&path)?.len() as usize;
+            gz += gzip_len(&path)?;
         }
     }
     println!(

@@ -13,13 +13,18 @@ use crate::i18n::I18n;
 use crate::platform;
 use crate::ui::{Ui, View};
 
-/// A node's box: wide enough for short texts on one line, wrapping longer ones.
-pub fn node_size(n: &NodeView) -> Size {
+/// Room kept at the right of a node with children for its fold button
+/// (which sits on the node's edge), so that the button never covers text.
+const TOGGLE_ROOM: f64 = 24.0;
+
+/// A node's box: wide enough for short texts on one line, wrapping longer
+/// ones, plus room for the fold button when it has children.
+pub fn node_size(n: &NodeView, has_children: bool) -> Size {
     let chars = n.text.chars().count().max(4) as f64;
     let w = (chars * 9.0 + 48.0).clamp(120.0, 300.0);
     let lines = ((chars * 9.0) / (w - 48.0)).ceil().max(1.0);
     Size {
-        w,
+        w: w + if has_children { TOGGLE_ROOM } else { 0.0 },
         h: (lines * 22.0 + 26.0).max(48.0),
     }
 }
@@ -65,7 +70,14 @@ pub fn MindMap(signals: BoardSignals, map: String) -> impl IntoView {
     let placed = Memo::new(move |_| {
         view_of
             .get()
-            .map(|m| m.layout(node_size, Spacing::default()))
+            .map(|m| {
+                let parents: std::collections::HashSet<&str> =
+                    m.nodes.iter().filter_map(|n| n.parent.as_deref()).collect();
+                m.layout(
+                    |n| node_size(n, parents.contains(n.id.as_str())),
+                    Spacing::default(),
+                )
+            })
             .unwrap_or_default()
     });
     let selected = RwSignal::new(None::<String>);
@@ -474,7 +486,7 @@ pub fn MindMap(signals: BoardSignals, map: String) -> impl IntoView {
                     let map_id = m.id.clone();
                     let toggle_id = n.id.clone();
                     Some(view! {
-                        <div class=move || format!("mm-node depth-{}{}", n.depth.min(3), if is_sel() { " selected" } else { "" })
+                        <div class=move || format!("mm-node depth-{}{}{}", n.depth.min(3), if has_children { " has-children" } else { "" }, if is_sel() { " selected" } else { "" })
                             data-testid="mm-node" data-node-id=id4.clone() role="treeitem"
                             attr:aria-level=n.depth + 1 aria-selected=move || is_sel2().to_string()
                             aria-expanded=has_children.then(|| (!collapsed).to_string())

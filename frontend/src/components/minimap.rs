@@ -49,11 +49,17 @@ pub fn Minimap(notes: RwSignal<Vec<NoteEntry>>, frames: RwSignal<Vec<FrameView>>
         });
         rects
     };
+    // The board's extent, and the view's: only the second follows the
+    // camera, so panning moves one SVG group instead of redrawing every
+    // shape (2,000 notes took several frames to redraw).
+    let content = Memo::new(move |_| content());
+    let bounds = Memo::new(move |_| content.with(|c| camera::bounds(c.iter().map(|(r, _)| *r))));
     let world = Memo::new(move |_| {
         let view = ui.visible();
         ui.camera.track();
         ui.size.track();
-        camera::bounds(content().iter().map(|(r, _)| *r))
+        bounds
+            .get()
             .map(|b| b.union(&view))
             .unwrap_or(view)
             .grow(40.0)
@@ -63,25 +69,31 @@ pub fn Minimap(notes: RwSignal<Vec<NoteEntry>>, frames: RwSignal<Vec<FrameView>>
         (W / w.w).min(H / w.h)
     };
     // Built as SVG elements (markup set through innerHTML is not reliably
-    // parsed as SVG).
+    // parsed as SVG), in board units from the content's corner; the group's
+    // transform places and scales them. The stroke keeps small notes visible.
     let shapes = move || {
-        let w = world.get();
-        let s = scale();
-        let c = content();
-        {
+        let origin = bounds.get().map(|b| (b.x, b.y)).unwrap_or_default();
+        content.with(|c| {
             c.iter()
                 .map(|(r, color)| {
-                    let class = format!("mm-{color}");
-                    let x = format!("{:.1}", (r.x - w.x) * s);
-                    let y = format!("{:.1}", (r.y - w.y) * s);
-                    let width = format!("{:.1}", (r.w * s).max(1.5));
-                    let height = format!("{:.1}", (r.h * s).max(1.5));
                     view! {
-                        <rect class=class data-testid="minimap-item" x=x y=y width=width height=height/>
+                        <rect class=format!("mm-{color}") data-testid="minimap-item"
+                            x=format!("{:.0}", r.x - origin.0) y=format!("{:.0}", r.y - origin.1)
+                            width=format!("{:.0}", r.w) height=format!("{:.0}", r.h)/>
                     }
                 })
                 .collect_view()
-        }
+        })
+    };
+    let placement = move || {
+        let w = world.get();
+        let s = scale();
+        let origin = bounds.get().map(|b| (b.x, b.y)).unwrap_or_default();
+        format!(
+            "translate({:.2} {:.2}) scale({s})",
+            (origin.0 - w.x) * s,
+            (origin.1 - w.y) * s
+        )
     };
     let view_box = move || {
         let w = world.get();
@@ -114,7 +126,7 @@ pub fn Minimap(notes: RwSignal<Vec<NoteEntry>>, frames: RwSignal<Vec<FrameView>>
     view! {
         <div class="minimap" data-testid="minimap" role="img" aria-label=i18n.t(|s| s.minimap)
             on:pointerdown=go on:pointermove=go>
-            <svg width=W height=H>{shapes}</svg>
+            <svg width=W height=H><g transform=placement>{shapes}</g></svg>
             <div class="minimap-view" data-testid="minimap-view" style=view_box></div>
         </div>
     }

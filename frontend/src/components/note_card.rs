@@ -34,6 +34,12 @@ fn shift_caret(pos: u32, index: usize, delete: usize, insert: usize) -> u32 {
     moved as u32
 }
 
+/// A note's size within what the board shows well (wide enough for its
+/// grip's buttons, never bigger than a few screens).
+fn clamp_size(w: f64, h: f64) -> (f64, f64) {
+    (w.clamp(120.0, 1200.0), h.clamp(100.0, 1200.0))
+}
+
 /// Character offset to the UTF-16 offset that the DOM uses, and back.
 fn utf16_to_chars(text: &str, utf16: u32) -> usize {
     let mut units = 0u32;
@@ -301,9 +307,10 @@ pub fn NoteCard(
             && p == ev.pointer_id()
         {
             let zoom = ui.camera.get_untracked().zoom;
-            let nw = (w + (ev.client_x() as f64 - px) / zoom).clamp(120.0, 1200.0);
-            let nh = (h + (ev.client_y() as f64 - py) / zoom).clamp(100.0, 1200.0);
-            size.set(Some((nw, nh)));
+            size.set(Some(clamp_size(
+                w + (ev.client_x() as f64 - px) / zoom,
+                h + (ev.client_y() as f64 - py) / zoom,
+            )));
         }
     };
     let resize_up = {
@@ -318,6 +325,33 @@ pub fn NoteCard(
                 });
             }
             size.set(None);
+        }
+    };
+    // The keyboard way: arrow keys on the focused handle make the note
+    // wider, narrower, taller or shorter (Shift: small steps).
+    let resize_key = {
+        let id = id.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            let step = if ev.shift_key() { 2.0 } else { 20.0 };
+            let (dw, dh) = match ev.key().as_str() {
+                "ArrowLeft" => (-step, 0.0),
+                "ArrowRight" => (step, 0.0),
+                "ArrowUp" => (0.0, -step),
+                "ArrowDown" => (0.0, step),
+                _ => return,
+            };
+            // The board's arrow keys (move the selection) must not see it.
+            ev.prevent_default();
+            ev.stop_propagation();
+            let v = view.get_untracked();
+            let (w, h) = clamp_size(v.w + dw, v.h + dh);
+            if (w, h) != (v.w, v.h) {
+                controller::apply(Op::ResizeNote {
+                    id: id.clone(),
+                    w: w.round(),
+                    h: h.round(),
+                });
+            }
         }
     };
     let delete = {
@@ -430,9 +464,11 @@ pub fn NoteCard(
                 {initial_text}
             </textarea>
             <Show when=move || can_edit.get()>
-                <div class="note-resize" data-testid="note-resize" aria-hidden="true"
+                <button type="button" class="note-resize" data-testid="note-resize"
+                    aria-label=i18n.t(|s| s.resize_note) title=i18n.t(|s| s.resize_note)
+                    on:keydown=resize_key.clone()
                     on:pointerdown=resize_down on:pointermove=resize_move on:pointerup=resize_up.clone()
-                    on:pointercancel=move |_| { resize.set(None); size.set(None); }></div>
+                    on:pointercancel=move |_| { resize.set(None); size.set(None); }></button>
             </Show>
             <Show when=connecting>
                 <button class="note-connect-target" data-testid="note-connect-target"

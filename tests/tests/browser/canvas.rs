@@ -415,6 +415,64 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
     )
     .await?;
 
+    // Resize by keyboard: Tab from a note's text reaches its corner handle,
+    // which has a name; arrow keys on it make the note wider and taller
+    // (for Bo too) without moving it.
+    let id = anna
+        .execute(
+            "return document.querySelectorAll('[data-testid=note]')[1].dataset.noteId;",
+            vec![],
+        )
+        .await?;
+    let sel = format!("[data-note-id=\"{}\"]", id.as_str().unwrap_or_default());
+    let geometry = format!(
+        "const n = document.querySelector('{sel}'); const m = new DOMMatrix(getComputedStyle(n).transform); \
+         return [m.e, m.f, parseFloat(n.style.width), parseFloat(n.style.height)];"
+    );
+    let geometry_of = async |c: &Client| -> anyhow::Result<Vec<f64>> {
+        let v = c.execute(&geometry, vec![]).await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+            .unwrap_or_default())
+    };
+    anna.execute(
+        &format!("document.querySelector('{sel} textarea').focus();"),
+        vec![],
+    )
+    .await?;
+    press(&anna, Key::Tab.into()).await?;
+    let handle = anna
+        .execute(
+            "const a = document.activeElement; \
+             return a && a.dataset.testid === 'note-resize' ? a.getAttribute('aria-label') : null;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        handle.as_str().is_some_and(|l| !l.trim().is_empty()),
+        "Tab from the note's text focuses its named resize handle, got {handle:?}"
+    );
+    let before = geometry_of(&anna).await?;
+    assert_eq!(before.len(), 4, "note geometry {before:?}");
+    press(&anna, Key::Right.into()).await?;
+    press(&anna, Key::Right.into()).await?;
+    press(&anna, Key::Down.into()).await?;
+    let (w, h) = (before[2] + 40.0, before[3] + 20.0);
+    let resized = format!(
+        "const n = document.querySelector('{sel}'); \
+         return n && parseFloat(n.style.width) === {w} && parseFloat(n.style.height) === {h};"
+    );
+    eventually(&anna, T, "Anna's note resized by keyboard", &resized).await?;
+    eventually(&bo, T, "Bo sees the keyboard resize", &resized).await?;
+    let after = geometry_of(&anna).await?;
+    assert_eq!(
+        after[..2],
+        before[..2],
+        "arrow keys on the resize handle do not move the note"
+    );
+    screenshot(&anna, "canvas-05b-keyboard-resize").await?;
+    press(&anna, Key::Escape.into()).await?;
+
     // Live cursor: Bo sees Anna's pointer with her name.
     let canvas = anna.find(Locator::Css("[data-testid=canvas]")).await?;
     anna.perform_actions(

@@ -125,6 +125,18 @@ async fn mind_map_by_keyboard_seen_by_another_reparented_by_drag() -> anyhow::Re
     keys(&anna, &key(Key::Delete)).await?;
     saved(&anna, "Anna").await?;
     screenshot(&anna, "mindmap-01-built-by-keyboard").await?;
+    // Every fold button sits beside its node's text, never over it.
+    let overlaps = anna
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=mm-toggle]')].filter(t => { \
+               const a = t.getBoundingClientRect(); \
+               const b = t.closest('[data-testid=mm-node]').querySelector('.mm-text').getBoundingClientRect(); \
+               return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; \
+             }).length;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(overlaps.as_f64(), Some(0.0), "fold buttons over node text");
 
     // Bo sees it: in the list view as an outline, and in the mind-map view.
     let bo_url = {
