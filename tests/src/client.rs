@@ -269,10 +269,25 @@ pub async fn converge(clients: &mut [&mut WsClient], timeout: Duration) -> anyho
         if unsaved == 0 && heads.windows(2).all(|w| w[0] == w[1]) {
             return Ok(());
         }
-        anyhow::ensure!(
-            tokio::time::Instant::now() < deadline,
-            "clients did not converge in {timeout:?} ({unsaved} unsaved)"
-        );
+        if tokio::time::Instant::now() >= deadline {
+            let states: Vec<String> = clients
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {} unsaved, live {}, closed {:?}, refused {:?}",
+                        c.session.participant().name,
+                        c.session.unacknowledged(),
+                        c.session.is_live(),
+                        c.closed,
+                        c.refusals
+                    )
+                })
+                .collect();
+            anyhow::bail!(
+                "clients did not converge in {timeout:?} ({unsaved} unsaved): {}",
+                states.join("; ")
+            );
+        }
         for c in clients.iter_mut() {
             c.pump_once(Duration::from_millis(10)).await?;
         }
