@@ -229,6 +229,16 @@ impl ClientSession {
             Message::Changes(bytes) if bytes.is_empty() => {
                 // In step with the server: from now on only new changes.
                 self.live = true;
+                // The server judged us in step from the heads we last
+                // reported. Edits made since then that the sync protocol
+                // had not sent yet (it sends one message per turn) would
+                // otherwise never leave this device: send them now.
+                if let Some(theirs) = self.peer.their_heads().map(<[_]>::to_vec) {
+                    let bytes = changes_since(&mut self.board, &theirs);
+                    if !bytes.is_empty() {
+                        self.outbox.push_back(Message::Changes(bytes).encode());
+                    }
+                }
             }
             Message::Changes(bytes) => {
                 let before = self.board.heads();
