@@ -47,6 +47,50 @@ impl Rights {
     }
 }
 
+/// Whether the only facilitation state written is the round, moved on by
+/// one turn that the writer held: a speaker may end or pass their own turn
+/// (`FacilOp::RoundNext`) without the facilitator's controls.
+fn ends_own_turn(board: &mut Board, before: &[automerge::ChangeHash], rights: &Rights) -> bool {
+    let Some(me) = rights.participant.as_deref() else {
+        return false;
+    };
+    let Ok(earlier) = board.doc_mut().fork_at(before) else {
+        return false;
+    };
+    let Ok(earlier) = Board::from_doc(earlier) else {
+        return false;
+    };
+    let (was, now) = (earlier.facilitation(), board.facilitation());
+    let (r0, r1) = (&was.round, &now.round);
+    if r0.speaker() != Some(me) {
+        return false;
+    }
+    let Some(turn) = r1.turns.last() else {
+        return false;
+    };
+    let finished = r0.current + 1 >= r0.order.len();
+    let expected = samskab_board::facilitation::Round {
+        turns: [r0.turns.clone(), vec![turn.clone()]].concat(),
+        current: r0.current + 1,
+        turn_started_at: turn.ended_at,
+        state: if finished {
+            samskab_board::facilitation::RoundState::Finished
+        } else {
+            r0.state
+        },
+        ..r0.clone()
+    };
+    let others_unchanged = samskab_board::facilitation::FacilitationView {
+        round: r0.clone(),
+        ..now.clone()
+    } == was;
+    turn.participant == me
+        && turn.started_at == r0.turn_started_at
+        && turn.ended_at >= turn.started_at
+        && *r1 == expected
+        && others_unchanged
+}
+
 /// Refuses what a connection may not write: facilitator-only state from
 /// anyone but a facilitator, someone else's dissent, and someone else's
 /// consent to be named. Checks the
@@ -57,7 +101,7 @@ pub(super) fn gate(
     rights: &Rights,
 ) -> Result<(), (ErrorReason, String)> {
     let w = guarded_writes(board, before);
-    if w.facilitation && !rights.facilitator {
+    if w.facilitation && !rights.facilitator && !ends_own_turn(board, before, rights) {
         return Err((
             ErrorReason::Forbidden,
             "only the facilitator may change the facilitation state".into(),

@@ -1,8 +1,8 @@
 //! Tier 3: a go-around round with a pass, and private ideation, in real
 //! Chromium with three people. Mette (facilitator, administrator) starts a
-//! round; the first speaker passes, the others take their turn; everyone
-//! sees whose turn it is and who is next, and the balance counts the pass
-//! apart from the turns. Then private ideation: Jens writes a private note
+//! round; the first speaker passes (with their own button), the others take
+//! their turn; everyone sees whose turn it is and who is next, and the
+//! balance counts the pass apart from the turns. Then private ideation: Jens writes a private note
 //! online, Aisha one while her network is gone (kept on her device, sent
 //! when it is back). Before the reveal neither note is on anyone else's
 //! page; after it, both are on every board.
@@ -132,8 +132,26 @@ async fn a_round_with_a_pass_and_private_ideation_revealed_at_once() -> anyhow::
     }
     screenshot(&aisha, "facilitation-01-round").await?;
 
-    // The first speaker passes: the next person's turn, on every device.
-    click(&mette, "round-pass").await?;
+    // The first speaker passes their own turn: a citizen or a politician
+    // with the speaker's own button (nobody else has it), the facilitator
+    // with hers. The next person's turn shows on every device.
+    if first == "Mette" {
+        click(&mette, "round-pass").await?;
+    } else {
+        let (speaker, other) = if first == "Aisha" {
+            (&aisha, &jens)
+        } else {
+            (&jens, &aisha)
+        };
+        let others_button = other
+            .execute(
+                "return document.querySelector('[data-testid=my-turn-pass]') !== null;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(others_button, json!(false), "only the speaker may pass");
+        click(speaker, "my-turn-pass").await?;
+    }
     for c in [&mette, &aisha, &jens] {
         let want = format!("Speaking now: {second} (");
         eventually(

@@ -441,3 +441,56 @@ fn chrono_now() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+/// The speaker may end or pass their own turn (no facilitator's controls
+/// needed); anyone else's attempt to move the round on is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_speaker_passes_their_own_turn_and_nobody_else_can() {
+    let s = TestServer::start().await;
+    let b = s.create_board("Runde").await;
+    let mut fac = person(&s, &b.id, &b.facilitator, "fac", RoleGroup::Administrator).await;
+    let mut c1 = person(&s, &b.id, &b.editor, "c1", RoleGroup::Citizen).await;
+    let mut p1 = person(&s, &b.id, &b.editor, "p1", RoleGroup::Politician).await;
+    fac.apply(f(FacilOp::RoundStart {
+        id: "r1".into(),
+        question: "Hvad er vigtigst?".into(),
+        order: vec!["c1".into(), "p1".into()],
+        turn_ms: 60_000,
+    }))
+    .await
+    .unwrap();
+    fac.until_saved().await.unwrap();
+    converge(&mut [&mut fac, &mut c1, &mut p1], WAIT)
+        .await
+        .unwrap();
+
+    // c1 holds the floor and passes: taken, and everyone sees p1's turn.
+    c1.apply(f(FacilOp::RoundNext { passed: true }))
+        .await
+        .unwrap();
+    c1.until_saved().await.unwrap();
+    converge(&mut [&mut fac, &mut c1, &mut p1], WAIT)
+        .await
+        .unwrap();
+    let round = fac.board().facilitation().round;
+    assert_eq!(round.speaker(), Some("p1"));
+    assert_eq!(round.turns.len(), 1);
+    assert!(round.turns[0].passed);
+    assert_eq!(round.turns[0].participant, "c1");
+
+    // c1 again, now out of turn: refused.
+    c1.apply(f(FacilOp::RoundNext { passed: false }))
+        .await
+        .unwrap();
+    assert_eq!(refused(&mut c1).await, ErrorReason::Forbidden);
+    // p1 ends their own turn: the round is over.
+    p1.apply(f(FacilOp::RoundNext { passed: false }))
+        .await
+        .unwrap();
+    p1.until_saved().await.unwrap();
+    converge(&mut [&mut fac, &mut p1], WAIT).await.unwrap();
+    let round = fac.board().facilitation().round;
+    assert_eq!(round.state, RoundState::Finished);
+    assert_eq!(round.turns.len(), 2);
+    assert!(!round.turns[1].passed);
+}

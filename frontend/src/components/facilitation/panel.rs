@@ -269,6 +269,12 @@ pub fn FacilitationPanel() -> impl IntoView {
                             <button class="btn" data-testid="round-next" on:click=move |_| facil(FacilOp::RoundNext { passed: false })>{i18n.f(|s| s.done_turn)}</button>
                             <button class="btn" data-testid="round-pass" on:click=move |_| facil(FacilOp::RoundNext { passed: true })>{i18n.f(|s| s.pass)}</button>
                         </Show>
+                        // The speaker ends or passes their own turn (the
+                        // server allows exactly that one step of the round).
+                        <Show when=move || !fac() && s.can_edit.get() && s.view.with(|v| v.round.speaker() == Some(s.me.get().as_str()))>
+                            <button class="btn" data-testid="my-turn-done" on:click=move |_| facil(FacilOp::RoundNext { passed: false })>{i18n.f(|s| s.done_turn)}</button>
+                            <button class="btn" data-testid="my-turn-pass" on:click=move |_| facil(FacilOp::RoundNext { passed: true })>{i18n.f(|s| s.pass)}</button>
+                        </Show>
                         <p data-testid="round-question-shown">{move || s.view.with(|v| v.round.question.clone())}</p>
                     </section>
                     <section>
