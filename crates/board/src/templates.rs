@@ -106,6 +106,46 @@ pub fn template_ops(template: Template, lang: &str, fresh: &mut impl FnMut() -> 
     ops
 }
 
+/// The board's frames as ops, under the ids `new_id` maps them to.
+fn frame_ops(board: &Board, new_id: &mut dyn FnMut(&str) -> String) -> Vec<Op> {
+    board
+        .frames()
+        .into_iter()
+        .map(|f| Op::CreateFrame {
+            id: new_id(&f.id),
+            name: f.name,
+            x: f.x,
+            y: f.y,
+            w: f.w,
+            h: f.h,
+            color: f.color,
+        })
+        .collect()
+}
+
+/// The board's notes (each in its frame) as ops, under the ids `new_id`
+/// maps them to.
+fn note_ops(board: &Board, new_id: &mut dyn FnMut(&str) -> String) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for n in board.notes() {
+        let id = new_id(&n.id);
+        ops.push(Op::CreateNote {
+            id: id.clone(),
+            x: n.x,
+            y: n.y,
+            color: n.color,
+            text: n.text,
+        });
+        if let Some(f) = n.frame {
+            ops.push(Op::SetNoteFrame {
+                id,
+                frame: Some(new_id(&f)),
+            });
+        }
+    }
+    ops
+}
+
 /// The board as a template: its title-less layout (frames, notes in them,
 /// mind maps, connectors between them) with new ids, authors left out.
 pub fn board_as_template(
@@ -120,33 +160,8 @@ pub fn board_as_template(
     let mut ops = vec![Op::SetTheme {
         theme: board.theme(),
     }];
-    for f in board.frames() {
-        ops.push(Op::CreateFrame {
-            id: new_id(&f.id, fresh),
-            name: f.name,
-            x: f.x,
-            y: f.y,
-            w: f.w,
-            h: f.h,
-            color: f.color,
-        });
-    }
-    for n in board.notes() {
-        let id = new_id(&n.id, fresh);
-        ops.push(Op::CreateNote {
-            id: id.clone(),
-            x: n.x,
-            y: n.y,
-            color: n.color,
-            text: n.text,
-        });
-        if let Some(f) = n.frame {
-            ops.push(Op::SetNoteFrame {
-                id,
-                frame: Some(new_id(&f, fresh)),
-            });
-        }
-    }
+    ops.extend(frame_ops(board, &mut |old: &str| new_id(old, fresh)));
+    ops.extend(note_ops(board, &mut |old: &str| new_id(old, fresh)));
     ops.extend(mindmap_ops(board, &mut |old| new_id(old, fresh)));
     for c in board.connectors() {
         ops.push(Op::Connect {
@@ -179,34 +194,9 @@ pub fn structure_as_template(
         ids.entry(old.to_string()).or_insert_with(fresh).clone()
     };
     let mut ops = Vec::new();
-    for f in board.frames() {
-        ops.push(Op::CreateFrame {
-            id: new_id(&f.id, fresh),
-            name: f.name,
-            x: f.x,
-            y: f.y,
-            w: f.w,
-            h: f.h,
-            color: f.color,
-        });
-    }
+    ops.extend(frame_ops(board, &mut |old: &str| new_id(old, fresh)));
     if with_content {
-        for n in board.notes() {
-            let id = new_id(&n.id, fresh);
-            ops.push(Op::CreateNote {
-                id: id.clone(),
-                x: n.x,
-                y: n.y,
-                color: n.color,
-                text: n.text,
-            });
-            if let Some(f) = n.frame {
-                ops.push(Op::SetNoteFrame {
-                    id,
-                    frame: Some(new_id(&f, fresh)),
-                });
-            }
-        }
+        ops.extend(note_ops(board, &mut |old: &str| new_id(old, fresh)));
     }
     for m in board.mindmaps() {
         let map = new_id(&m.id, fresh);
