@@ -126,11 +126,17 @@ fn participant_key() -> String {
 }
 
 /// Asks the server to carry out a facilitation command.
-/// A private note written offline waits on this device
-/// (`private_queue`) and is sent once the connection is back.
+/// A private note or dots given offline wait on this device
+/// (`private_queue`) and are sent once the connection is back.
 pub fn command(command: samskab_protocol::Command) {
+    use samskab_protocol::Command;
     with(|c| {
-        let private = matches!(command, samskab_protocol::Command::PrivateNote { .. });
+        let private = matches!(command, Command::PrivateNote { .. } | Command::Vote { .. });
+        if matches!(command, Command::Vote { .. }) {
+            crate::components::facilitation::signals()
+                .too_late
+                .set(false);
+        }
         if !c.session.command(command.clone()) && private {
             crate::private_queue::keep(&c.board_id, command);
             crate::components::facilitation::show_waiting(&c.board_id);
@@ -439,7 +445,7 @@ impl Controller {
                     if let Some(t) = w.server_time_ms {
                         self.session.sync_clock(t, platform::now_ms());
                     }
-                    // Private notes written offline go now.
+                    // Private notes and dots given offline go now.
                     for kept in crate::private_queue::take(&self.board_id) {
                         self.session.command(kept);
                     }
@@ -476,6 +482,15 @@ impl Controller {
                         self.signals.fatal.set(Some(Fatal::Refused(e.message)));
                     }
                     ErrorReason::ShuttingDown => {}
+                    // Dots given offline for a vote that is over by now.
+                    ErrorReason::TooLate => {
+                        crate::components::facilitation::signals()
+                            .too_late
+                            .set(true);
+                        self.signals
+                            .notice
+                            .set(Some(crate::i18n::more_strings().dots_too_late.to_string()));
+                    }
                     _ => {
                         let s = crate::i18n::strings();
                         self.signals

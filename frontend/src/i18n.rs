@@ -1128,6 +1128,16 @@ pub struct MoreStrings {
     pub no_own_template: &'static str,
     pub private_waiting: &'static str,
     pub passes: &'static str,
+    pub dots_waiting: &'static str,
+    pub dots_too_late: &'static str,
+}
+
+/// These strings outside any component (the controller).
+pub fn more_strings() -> &'static MoreStrings {
+    match Lang::detect() {
+        Lang::Da => &MORE_DA,
+        Lang::En => &MORE_EN,
+    }
 }
 
 pub const MORE_EN: MoreStrings = MoreStrings {
@@ -1154,6 +1164,8 @@ pub const MORE_EN: MoreStrings = MoreStrings {
     no_own_template: "No template (mind-map minutes)",
     private_waiting: "(kept on this device: sent when the connection is back)",
     passes: "passed",
+    dots_waiting: "(waiting to be sent)",
+    dots_too_late: "Your dots came too late: the vote was closed before they reached the server, so they were not counted.",
 };
 
 pub const MORE_DA: MoreStrings = MoreStrings {
@@ -1180,6 +1192,8 @@ pub const MORE_DA: MoreStrings = MoreStrings {
     no_own_template: "Ingen skabelon (mindmap-referat)",
     private_waiting: "(gemt på denne enhed: sendes, når forbindelsen er tilbage)",
     passes: "sprang over",
+    dots_waiting: "(venter på at blive sendt)",
+    dots_too_late: "Dine prikker kom for sent: afstemningen blev lukket, før de nåede frem til serveren, så de blev ikke talt med.",
 };
 
 impl I18n {

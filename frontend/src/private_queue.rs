@@ -1,10 +1,12 @@
-//! Private ideation notes written while the server is out of reach. The
-//! protocol sends hidden content only while joined (it never enters the
-//! board document, which is what the device keeps offline), so the notes
-//! wait here, in this device's storage under the board's id, until the
-//! connection is back; then they go to the server like any other private
-//! note. They never enter the board document, so nothing about them
-//! reaches anyone else before the reveal, offline or not.
+//! Private ideation notes and dots written while the server is out of
+//! reach. The protocol sends hidden content only while joined (it never
+//! enters the board document, which is what the device keeps offline), so
+//! the notes and dots wait here, in this device's storage under the board's
+//! id, until the connection is back; then they go to the server like any
+//! other private note or dot. They never enter the board document, so
+//! nothing about them reaches anyone else before the reveal, offline or not.
+//! Dots carry the id of their vote: if it was closed or revealed meanwhile,
+//! the server refuses them as too late (`ErrorReason::TooLate`).
 use samskab_protocol::Command;
 
 use crate::platform;
@@ -25,18 +27,25 @@ fn store(board: &str, queue: &[Command]) {
     platform::local_set(&key(board), &json);
 }
 
-/// Keeps a private note until the connection is back (a newer version of
-/// the same note replaces the older one).
+/// Keeps a private note or my dots on one item until the connection is
+/// back (a newer version of the same note, or newer dots on the same item of
+/// the same vote, replace the older one).
 pub fn keep(board: &str, command: Command) {
     let mut queue = waiting(board);
-    if let Command::PrivateNote { id, .. } = &command {
-        queue.retain(|c| !matches!(c, Command::PrivateNote { id: other, .. } if other == id));
+    match &command {
+        Command::PrivateNote { id, .. } => {
+            queue.retain(|c| !matches!(c, Command::PrivateNote { id: other, .. } if other == id));
+        }
+        Command::Vote { item, vote, .. } => queue.retain(
+            |c| !matches!(c, Command::Vote { item: i, vote: v, .. } if i == item && v == vote),
+        ),
+        _ => {}
     }
     queue.push(command);
     store(board, &queue);
 }
 
-/// Takes every waiting note, to be sent now.
+/// Takes every waiting note and dot, to be sent now.
 pub fn take(board: &str) -> Vec<Command> {
     let queue = waiting(board);
     if !queue.is_empty() {
@@ -51,6 +60,17 @@ pub fn notes(board: &str) -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|c| match c {
             Command::PrivateNote { id, text, .. } => Some((id, text)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (vote id, item, dots) of my dots waiting on board `board`.
+pub fn dots(board: &str) -> Vec<(String, String, u32)> {
+    waiting(board)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Vote { item, dots, vote } => Some((vote, item, dots)),
             _ => None,
         })
         .collect()

@@ -27,6 +27,12 @@ pub enum Command {
     Vote {
         item: String,
         dots: u32,
+        /// The vote the dots are meant for ("" whichever is open, as older
+        /// clients send). Dots cast offline arrive later: if that vote was
+        /// closed or revealed meanwhile, the server refuses them with
+        /// `ErrorReason::TooLate` instead of counting them in another vote.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        vote: String,
     },
     /// Facilitator: puts everyone's private notes on the board at once.
     RevealIdeas,
@@ -66,5 +72,31 @@ pub struct PrivateState {
 impl PrivateState {
     pub fn dots_used(&self) -> u32 {
         self.votes.values().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vote_without_a_vote_id_still_reads() {
+        let old: Command = serde_json::from_str(r#"{"command":"vote","item":"n1","dots":2}"#)
+            .expect("an older client's vote");
+        assert_eq!(
+            old,
+            Command::Vote {
+                item: "n1".into(),
+                dots: 2,
+                vote: String::new(),
+            }
+        );
+        let new = serde_json::to_string(&Command::Vote {
+            item: "n1".into(),
+            dots: 2,
+            vote: "v1".into(),
+        })
+        .unwrap();
+        assert!(new.contains(r#""vote":"v1""#), "{new}");
     }
 }

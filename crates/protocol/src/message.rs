@@ -188,13 +188,17 @@ pub enum ErrorReason {
     BoardFull,
     Internal,
     ShuttingDown,
+    /// A command came for something that is over: dots cast offline for a
+    /// vote that was closed or revealed before they reached the server.
+    /// Refuses that command only; the connection stays.
+    TooLate,
 }
 
 impl ErrorReason {
     /// The websocket close code that goes with this reason.
     pub fn close_code(self) -> u16 {
         match self {
-            ErrorReason::Malformed | ErrorReason::InvalidChange => 1007,
+            ErrorReason::Malformed | ErrorReason::InvalidChange | ErrorReason::TooLate => 1007,
             ErrorReason::TooLarge => 1009,
             ErrorReason::Internal => 1011,
             ErrorReason::ShuttingDown => 1001,
@@ -378,7 +382,9 @@ mod tests {
             Message::Command(crate::facil::Command::Vote {
                 item: "n1".into(),
                 dots: 2,
+                vote: "v1".into(),
             }),
+            Message::error(ErrorReason::TooLate, "the vote is over"),
             Message::Private(crate::facil::PrivateState {
                 ideation: "i1".into(),
                 notes: vec![crate::facil::PrivateNote {

@@ -256,7 +256,7 @@ impl Room {
                 let mut state = self.private_of(&me);
                 let result = self.change_private(&mut state, command, &me, &hello_role);
                 match result {
-                    Err(msg) => self.refuse_command(peer, ErrorReason::InvalidChange, &msg),
+                    Err((reason, msg)) => self.refuse_command(peer, reason, &msg),
                     Ok(()) => {
                         if !self.store_private(&me, state).await {
                             self.refuse_command(
@@ -301,20 +301,21 @@ impl Room {
         command: Command,
         me: &str,
         hello_role: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), (ErrorReason, String)> {
+        let invalid = |msg: String| (ErrorReason::InvalidChange, msg);
         let limits = self.board.limits();
         match command {
             Command::PrivateNote { id, text, color } => {
                 let ideation = self.board.ideation();
                 if ideation.state != IdeationState::Open {
-                    return Err("private ideation is not open".into());
+                    return Err(invalid("private ideation is not open".into()));
                 }
-                samskab_board::check_id(&id).map_err(|e| e.to_string())?;
+                samskab_board::check_id(&id).map_err(|e| invalid(e.to_string()))?;
                 if text.chars().count() > limits.max_note_chars {
-                    return Err(format!(
+                    return Err(invalid(format!(
                         "a note has at most {} characters",
                         limits.max_note_chars
-                    ));
+                    )));
                 }
                 state.ideation = ideation.id;
                 let full = state.notes.len() >= MAX_PRIVATE_NOTES;
@@ -324,19 +325,33 @@ impl Room {
                         n.color = color;
                     }
                     None if full => {
-                        return Err(format!("at most {MAX_PRIVATE_NOTES} private notes"));
+                        return Err(invalid(format!(
+                            "at most {MAX_PRIVATE_NOTES} private notes"
+                        )));
                     }
                     None => state.notes.push(PrivateNote { id, text, color }),
                 }
             }
             Command::DeletePrivateNote { id } => state.notes.retain(|n| n.id != id),
-            Command::Vote { item, dots } => {
+            Command::Vote {
+                item,
+                dots,
+                vote: meant,
+            } => {
                 let vote = self.board.vote();
+                // Dots meant for a vote that is over (cast offline, sent on
+                // reconnect) are refused as late, never counted in another.
+                if !meant.is_empty() && (meant != vote.id || vote.state != VoteState::Open) {
+                    return Err((
+                        ErrorReason::TooLate,
+                        "the vote was closed before these dots reached the server".into(),
+                    ));
+                }
                 if vote.state != VoteState::Open {
-                    return Err("no vote is open".into());
+                    return Err(invalid("no vote is open".into()));
                 }
                 if !vote.items.contains(&item) {
-                    return Err(format!("{item} is not in this vote"));
+                    return Err(invalid(format!("{item} is not in this vote")));
                 }
                 state.vote = vote.id;
                 state.role = self
@@ -353,7 +368,7 @@ impl Room {
                     .map(|(_, v)| v)
                     .sum();
                 if others + dots > vote.dots {
-                    return Err(format!("you have {} dots in this vote", vote.dots));
+                    return Err(invalid(format!("you have {} dots in this vote", vote.dots)));
                 }
                 if dots == 0 {
                     state.votes.remove(&item);

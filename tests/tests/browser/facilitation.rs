@@ -305,3 +305,253 @@ async fn a_round_with_a_pass_and_private_ideation_revealed_at_once() -> anyhow::
     }
     Ok(())
 }
+
+/// Gives the vote item whose text is `note` one more of my dots.
+async fn dot_on(c: &Client, note: &str) -> anyhow::Result<()> {
+    for item in c.find_all(Locator::Css("[data-testid=vote-item]")).await? {
+        if item.text().await?.contains(note) {
+            item.find(Locator::Css("[data-testid=dot-plus]"))
+                .await?
+                .click()
+                .await?;
+            return Ok(());
+        }
+    }
+    anyhow::bail!("no vote item {note:?}")
+}
+
+/// [dots, waiting to be sent?] of my dots on the vote item `note`.
+fn my_dots_on(note: &str) -> String {
+    format!(
+        "const li = [...document.querySelectorAll('[data-testid=vote-item]')] \
+           .find(li => li.querySelector('span').textContent === {}); \
+         if (!li) return null; const d = li.querySelector('[data-testid=my-dots]'); \
+         return [d.textContent, d.dataset.waiting, !!li.querySelector('[data-testid=my-dots-waiting]')];",
+        serde_json::to_string(note).unwrap_or_default()
+    )
+}
+
+async fn add_note(c: &Client, text: &str) -> anyhow::Result<()> {
+    let before = c
+        .execute(
+            "return document.querySelectorAll('[data-testid=note]').length;",
+            vec![],
+        )
+        .await?;
+    click(c, "add-note").await?;
+    eventually(
+        c,
+        T,
+        "new note focused",
+        &format!(
+            "return document.querySelectorAll('[data-testid=note]').length === {before} + 1 \
+               && document.activeElement.dataset.testid === 'note-text';"
+        ),
+    )
+    .await?;
+    c.active_element().await?.send_keys(text).await?;
+    Ok(())
+}
+
+/// Dots given offline (#6). Aisha's network goes during a vote: she gives
+/// two dots, reloads the page, still sees them as hers, marked as waiting
+/// to be sent; back online they reach the server, and Mette's results
+/// after the reveal count them. In the next vote she is too late: it is
+/// revealed while she is offline, and she is told her dots came too late.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dots_given_offline_are_kept_and_counted_or_reported_too_late() -> anyhow::Result<()> {
+    let dist = dist_dir();
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start_in(data.path(), Some(&dist)).await;
+    let gate = Gate::start(server.addr).await;
+    let board = server.create_board("Afstemning").await;
+    let mut chrome = Chrome::start().await?;
+    let mette = chrome.session(1024, 900, "en-GB").await?;
+    let aisha = chrome.session(1024, 900, "en-GB").await?;
+    let url = |key: &str| format!("/b/{}#key={key}", board.id);
+    open_as(
+        &mette,
+        &server.url(&url(&board.facilitator)),
+        "Mette",
+        "administrator",
+    )
+    .await?;
+    open_as(&aisha, &gate.url(&url(&board.editor)), "Aisha", "citizen").await?;
+    for (c, who) in [(&mette, "Mette"), (&aisha, "Aisha")] {
+        saved(c, who).await?;
+    }
+    for text in ["Cykelstier", "Bænke"] {
+        add_note(&mette, text).await?;
+        sees_note(&aisha, "Aisha", text).await?;
+    }
+    saved(&mette, "Mette").await?;
+    for c in [&mette, &aisha] {
+        click(c, "facil-toggle").await?;
+    }
+    click(&mette, "vote-open").await?;
+    eventually(
+        &aisha,
+        T,
+        "the vote reaches Aisha",
+        "return document.querySelectorAll('[data-testid=vote-item]').length === 2 || null;",
+    )
+    .await?;
+
+    // Offline, she gives two dots: hers, kept on her device.
+    gate.close().await;
+    eventually(
+        &aisha,
+        T,
+        "offline",
+        "return document.querySelector('[data-testid=status]').dataset.state === 'offline' || null;",
+    )
+    .await?;
+    dot_on(&aisha, "Bænke").await?;
+    dot_on(&aisha, "Bænke").await?;
+    let waiting = eventually(
+        &aisha,
+        T,
+        "two dots waiting",
+        &format!(
+            "const d = (() => {{ {} }})(); return d && d[0] === '2' ? d : null;",
+            my_dots_on("Bænke")
+        ),
+    )
+    .await?;
+    assert_eq!(waiting, json!(["2", "true", true]), "marked as waiting");
+    let left = aisha
+        .find(Locator::Css("[data-testid=dots-left]"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(left, "Dots left: 1");
+    screenshot(&aisha, "facilitation-05-dots-offline").await?;
+
+    // A reload, still offline: the dots are still hers, still waiting.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    aisha.refresh().await?;
+    click(&aisha, "facil-toggle").await?;
+    let after = eventually(
+        &aisha,
+        T,
+        "the dots after the reload",
+        &format!(
+            "const d = (() => {{ {} }})(); return d && d[0] === '2' ? d : null;",
+            my_dots_on("Bænke")
+        ),
+    )
+    .await?;
+    assert_eq!(after, json!(["2", "true", true]), "kept over the reload");
+    screenshot(&aisha, "facilitation-06-dots-after-reload").await?;
+
+    // Back online: the server holds them (no longer waiting).
+    gate.open();
+    eventually(
+        &aisha,
+        T,
+        "the dots sent",
+        &format!(
+            "const d = (() => {{ {} }})(); return d && d[0] === '2' && d[1] === 'false' && !d[2] ? d : null;",
+            my_dots_on("Bænke")
+        ),
+    )
+    .await?;
+    saved(&aisha, "Aisha").await?;
+    // Mette's results after the reveal count them.
+    click(&mette, "vote-reveal").await?;
+    let results = eventually(
+        &mette,
+        T,
+        "the results",
+        "const r = [...document.querySelectorAll('[data-testid=vote-result]')].map(e => e.textContent); \
+         return r.length === 2 ? r : null;",
+    )
+    .await?;
+    assert!(
+        results
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r.as_str().unwrap_or_default().starts_with("Bænke — 2")),
+        "Aisha's two offline dots are counted: {results}"
+    );
+    screenshot(&mette, "facilitation-07-results-with-offline-dots").await?;
+
+    // The next vote is revealed while she is offline: her dot is too late.
+    click(&mette, "vote-open").await?;
+    eventually(
+        &aisha,
+        T,
+        "the second vote reaches Aisha",
+        &format!(
+            "const d = (() => {{ {} }})(); return d && d[0] === '0' ? d : null;",
+            my_dots_on("Cykelstier")
+        ),
+    )
+    .await?;
+    gate.close().await;
+    eventually(
+        &aisha,
+        T,
+        "offline again",
+        "return document.querySelector('[data-testid=status]').dataset.state === 'offline' || null;",
+    )
+    .await?;
+    dot_on(&aisha, "Cykelstier").await?;
+    eventually(
+        &aisha,
+        T,
+        "one dot waiting",
+        &format!(
+            "const d = (() => {{ {} }})(); return d && d[0] === '1' && d[2] ? d : null;",
+            my_dots_on("Cykelstier")
+        ),
+    )
+    .await?;
+    click(&mette, "vote-reveal").await?;
+    eventually(
+        &mette,
+        T,
+        "the second results",
+        "const r = [...document.querySelectorAll('[data-testid=vote-result]')].map(e => e.textContent); \
+         return r.length === 2 && r.every(t => t.includes(' — 0')) ? r : null;",
+    )
+    .await?;
+    gate.open();
+    let late = eventually(
+        &aisha,
+        T,
+        "told the dots came too late",
+        "const e = document.querySelector('[data-testid=dots-too-late]'); return e ? e.textContent : null;",
+    )
+    .await?;
+    assert!(
+        late.as_str()
+            .unwrap_or_default()
+            .starts_with("Your dots came too late"),
+        "{late}"
+    );
+    saved(&aisha, "Aisha").await?;
+    screenshot(&aisha, "facilitation-08-dots-too-late").await?;
+    // Nothing else broke: she is still on the board, the results stand.
+    let results = eventually(
+        &aisha,
+        T,
+        "Aisha sees the second results",
+        "const r = [...document.querySelectorAll('[data-testid=vote-result]')].map(e => e.textContent); \
+         return r.length === 2 ? r : null;",
+    )
+    .await?;
+    assert!(
+        results
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|r| r.as_str().unwrap_or_default().contains(" — 0")),
+        "the late dot is counted nowhere: {results}"
+    );
+    for c in [mette, aisha] {
+        c.close().await?;
+    }
+    Ok(())
+}

@@ -285,12 +285,15 @@ async fn hidden_notes_and_votes_reach_no_other_browser_before_the_reveal() {
     cit.command(Command::Vote {
         item: "idea-b".into(),
         dots: 3,
+        vote: "v1".into(),
     })
     .await
     .unwrap();
     pol.command(Command::Vote {
         item: "idea-a".into(),
         dots: 1,
+        // As an older client sends it: whichever vote is open.
+        vote: String::new(),
     })
     .await
     .unwrap();
@@ -298,6 +301,7 @@ async fn hidden_notes_and_votes_reach_no_other_browser_before_the_reveal() {
     pol.command(Command::Vote {
         item: "idea-b".into(),
         dots: 3,
+        vote: "v1".into(),
     })
     .await
     .unwrap();
@@ -493,4 +497,126 @@ async fn the_speaker_passes_their_own_turn_and_nobody_else_can() {
     assert_eq!(round.state, RoundState::Finished);
     assert_eq!(round.turns.len(), 2);
     assert!(!round.turns[1].passed);
+}
+
+/// Dots given offline are sent on reconnect with the id of their vote:
+/// counted while that vote is open, refused as too late (and counted in no
+/// other vote) once it was closed meanwhile; the connection stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dots_given_offline_count_while_their_vote_is_open_and_are_too_late_after() {
+    let s = TestServer::start().await;
+    let b = s.create_board("Prikker").await;
+    let mut fac = person(&s, &b.id, &b.facilitator, "fac", RoleGroup::Administrator).await;
+    let mut cit = person(&s, &b.id, &b.editor, "cit", RoleGroup::Citizen).await;
+    for id in ["idea-a", "idea-b"] {
+        fac.apply(Op::CreateNote {
+            id: id.into(),
+            x: 0.0,
+            y: 0.0,
+            color: Color::Yellow,
+            text: format!("Forslag {id}"),
+        })
+        .await
+        .unwrap();
+    }
+    let open = |id: &str| {
+        f(FacilOp::VoteOpen {
+            id: id.into(),
+            items: vec!["idea-a".into(), "idea-b".into()],
+            dots: 3,
+            by_role: false,
+        })
+    };
+    fac.apply(open("v1")).await.unwrap();
+    fac.until_saved().await.unwrap();
+    converge(&mut [&mut fac, &mut cit], WAIT).await.unwrap();
+
+    // Offline, then back while v1 is still open: the dots count.
+    cit.drop_connection();
+    cit.connect(&s.ws_url()).await.unwrap();
+    cit.command(Command::Vote {
+        item: "idea-a".into(),
+        dots: 2,
+        vote: "v1".into(),
+    })
+    .await
+    .unwrap();
+    cit.pump_until(WAIT, |c| c.session.private().dots_used() == 2)
+        .await
+        .unwrap();
+    fac.command(Command::RevealVotes).await.unwrap();
+    fac.pump_until(WAIT, |c| {
+        c.board().facilitation().vote.state == VoteState::Revealed
+    })
+    .await
+    .unwrap();
+    let v1 = fac.board().facilitation().vote;
+    assert_eq!(
+        (v1.results[0].item.as_str(), v1.results[0].total),
+        ("idea-a", 2)
+    );
+
+    // v2 opens; the citizen goes offline and gives dots for it; v2 is
+    // revealed and v3 opened on the same notes before she is back.
+    fac.apply(open("v2")).await.unwrap();
+    fac.until_saved().await.unwrap();
+    converge(&mut [&mut fac, &mut cit], WAIT).await.unwrap();
+    cit.drop_connection();
+    fac.command(Command::RevealVotes).await.unwrap();
+    fac.pump_until(WAIT, |c| {
+        c.board().facilitation().vote.state == VoteState::Revealed
+    })
+    .await
+    .unwrap();
+    fac.apply(open("v3")).await.unwrap();
+    fac.until_saved().await.unwrap();
+    cit.connect(&s.ws_url()).await.unwrap();
+    cit.command(Command::Vote {
+        item: "idea-b".into(),
+        dots: 3,
+        vote: "v2".into(),
+    })
+    .await
+    .unwrap();
+    cit.pump_until(WAIT, |c| !c.refusals.is_empty())
+        .await
+        .unwrap();
+    assert_eq!(cit.refusals[0].reason, ErrorReason::TooLate);
+    assert!(
+        cit.refusals[0].message.contains("closed"),
+        "{}",
+        cit.refusals[0].message
+    );
+    // Not counted in v3, and the connection is still there to vote in it.
+    for _ in 0..10 {
+        cit.pump_once(Duration::from_millis(30)).await.unwrap();
+    }
+    assert!(cit.is_connected(), "a late dot closes nothing");
+    assert_eq!(cit.session.private().dots_used(), 0);
+    cit.command(Command::Vote {
+        item: "idea-b".into(),
+        dots: 1,
+        vote: "v3".into(),
+    })
+    .await
+    .unwrap();
+    cit.pump_until(WAIT, |c| c.session.private().dots_used() == 1)
+        .await
+        .unwrap();
+    assert_eq!(cit.refusals.len(), 1);
+    fac.command(Command::RevealVotes).await.unwrap();
+    fac.pump_until(WAIT, |c| {
+        let v = c.board().facilitation().vote;
+        v.id == "v3" && v.state == VoteState::Revealed
+    })
+    .await
+    .unwrap();
+    let v3 = fac.board().facilitation().vote;
+    let b_total = v3
+        .results
+        .iter()
+        .find(|t| t.item == "idea-b")
+        .unwrap()
+        .total;
+    assert_eq!(b_total, 1, "only the dot given for v3: {v3:?}");
 }

@@ -41,6 +41,10 @@ pub struct FacilSignals {
     pub vague: RwSignal<BTreeMap<String, Vec<Vague>>>,
     /// (id, text) of my private notes written offline, waiting to be sent.
     pub waiting: RwSignal<Vec<(String, String)>>,
+    /// (vote id, item, dots) of my dots given offline, waiting to be sent.
+    pub waiting_dots: RwSignal<Vec<(String, String, u32)>>,
+    /// The server refused dots given offline: their vote was over.
+    pub too_late: RwSignal<bool>,
 }
 
 thread_local! {
@@ -64,6 +68,8 @@ pub fn signals() -> FacilSignals {
             decisions: RwSignal::new(Vec::new()),
             vague: RwSignal::new(BTreeMap::new()),
             waiting: RwSignal::new(Vec::new()),
+            waiting_dots: RwSignal::new(Vec::new()),
+            too_late: RwSignal::new(false),
         })
     })
 }
@@ -129,9 +135,10 @@ pub fn publish(session: &ClientSession) {
     }
 }
 
-/// Shows my private notes waiting on this device for board `board`.
+/// Shows my private notes and dots waiting on this device for board `board`.
 pub fn show_waiting(board: &str) {
     put(signals().waiting, crate::private_queue::notes(board));
+    put(signals().waiting_dots, crate::private_queue::dots(board));
 }
 
 thread_local! {

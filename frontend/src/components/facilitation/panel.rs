@@ -158,9 +158,26 @@ pub fn FacilitationPanel() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // My dots on an item of the open vote: those waiting on this device
+    // (given offline) stand for what the server holds until they are sent.
+    let waiting_on = move |item: &str| {
+        let vote = s.view.with(|v| v.vote.id.clone());
+        s.waiting_dots.with(|w| {
+            w.iter()
+                .find(|(v, i, _)| *v == vote && i == item)
+                .map(|(_, _, d)| *d)
+        })
+    };
+    let my_dots = move |item: &str| {
+        waiting_on(item)
+            .unwrap_or_else(|| s.private.with(|p| p.votes.get(item).copied().unwrap_or(0)))
+    };
     let dots_left = move || {
         let total = s.view.with(|v| v.vote.dots);
-        total.saturating_sub(s.private.with(|p| p.dots_used()))
+        let used: u32 = s
+            .view
+            .with(|v| v.vote.items.iter().map(|i| my_dots(i)).sum());
+        total.saturating_sub(used)
     };
     view! {
         <div class="facil-dock">
@@ -313,20 +330,32 @@ pub fn FacilitationPanel() -> impl IntoView {
                                     {
                                         let id = StoredValue::new(id);
                                         let text = move || id.with_value(|id| s.notes.with(|n| n.iter().find(|(i, _)| i == id).map(|(_, t)| t.clone()).unwrap_or_default()));
-                                        let mine = move || id.with_value(|id| s.private.with(|p| p.votes.get(id).copied().unwrap_or(0)));
-                                        let plus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine() + 1 });
-                                        let minus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine().saturating_sub(1) });
+                                        let mine = move || id.with_value(|id| my_dots(id));
+                                        let waiting = move || id.with_value(|id| waiting_on(id).is_some());
+                                        let vote = move || s.view.with_untracked(|v| v.vote.id.clone());
+                                        let plus = move |_: leptos::ev::MouseEvent| {
+                                            if dots_left() > 0 {
+                                                controller::command(Command::Vote { item: id.get_value(), dots: mine() + 1, vote: vote() });
+                                            }
+                                        };
+                                        let minus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine().saturating_sub(1), vote: vote() });
                                         view! {
                                             <li data-testid="vote-item">
                                                 <span>{text}</span>" "
                                                 <button class="btn" data-testid="dot-minus" on:click=minus>"−"</button>
-                                                <span data-testid="my-dots">{mine}</span>
+                                                <span data-testid="my-dots" data-waiting=move || waiting().to_string()>{mine}</span>
                                                 <button class="btn" data-testid="dot-plus" on:click=plus>"+"</button>
+                                                <Show when=waiting>
+                                                    " "<span class="hint" data-testid="my-dots-waiting">{i18n.r(|s| s.dots_waiting)}</span>
+                                                </Show>
                                             </li>
                                         }
                                     }
                                 </For>
                             </ul>
+                        </Show>
+                        <Show when=move || s.too_late.get()>
+                            <p class="notice-inline" role="alert" data-testid="dots-too-late">{i18n.r(|s| s.dots_too_late)}</p>
                         </Show>
                         <Show when=move || s.view.with(|v| v.vote.state == VoteState::Revealed)>
                             <h4>{i18n.f(|s| s.results)}</h4>
