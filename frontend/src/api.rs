@@ -38,6 +38,18 @@ pub(crate) async fn fetch(
     body: Option<String>,
     key: Option<&str>,
 ) -> Result<(u16, String), ApiError> {
+    fetch_as(method, path, body, key, None).await
+}
+
+/// `fetch` as a participant: `(id, device secret)`, which the server checks
+/// like `Hello::participant_key` (the chair's requests).
+pub(crate) async fn fetch_as(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    key: Option<&str>,
+    participant: Option<(&str, &str)>,
+) -> Result<(u16, String), ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     if let Some(b) = &body {
@@ -49,6 +61,10 @@ pub(crate) async fn fetch(
     }
     if let Some(key) = key {
         let _ = req.headers().set("Authorization", &format!("Bearer {key}"));
+    }
+    if let Some((id, secret)) = participant {
+        let _ = req.headers().set("X-Samskab-Participant", id);
+        let _ = req.headers().set("X-Samskab-Participant-Key", secret);
     }
     let resp = JsFuture::from(crate::platform::window().fetch_with_request(&req))
         .await

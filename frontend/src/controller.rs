@@ -116,7 +116,7 @@ pub fn participant_id() -> String {
 }
 
 /// This device's secret for its participant id (see `Hello::participant_key`).
-fn participant_key() -> String {
+pub fn participant_key() -> String {
     const KEY: &str = "samskab.participant_key";
     platform::local_get(KEY).unwrap_or_else(|| {
         let key = format!("{}{}", platform::random_id(), platform::random_id());

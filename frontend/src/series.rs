@@ -161,6 +161,8 @@ pub async fn set_rotation(id: &str, key: &str, plan: &[String]) -> Result<(), Ap
 
 /// Saves board `board`'s structure as a template (`with_content`: the notes
 /// and every mind-map node too) for `scope`: "series" or "installation".
+/// Sent as this device's participant too, so the chair (on an editor link)
+/// may save.
 pub async fn save_template(
     board: &str,
     key: &str,
@@ -170,11 +172,16 @@ pub async fn save_template(
 ) -> Result<(), ApiError> {
     let body = serde_json::json!({ "name": name, "with_content": with_content, "scope": scope })
         .to_string();
-    match fetch(
+    let (me, secret) = (
+        crate::controller::participant_id(),
+        crate::controller::participant_key(),
+    );
+    match crate::api::fetch_as(
         "POST",
         &format!("/api/boards/{board}/templates"),
         Some(body),
         Some(key),
+        Some((&me, &secret)),
     )
     .await?
     {

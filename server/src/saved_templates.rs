@@ -1,13 +1,18 @@
-//! A committee's own templates: a facilitator saves the structure of a
-//! board (frames, the agenda's items, each mind map's root and first
-//! branches; the notes and every node only when asked) under a name, for
-//! the series the board belongs to or for every board on this server, and
-//! picks it when creating a board or the next meeting.
+//! A committee's own templates: a facilitator (or the chair they handed
+//! the meeting to) saves the structure of a board (frames, the agenda's
+//! items, each mind map's root and first branches; the notes and every node
+//! only when asked) under a name, for the series the board belongs to or
+//! for every board on this server, and picks it when creating a board or
+//! the next meeting.
 //!
 //! - `POST /api/boards/{id}/templates` `{"name", "with_content", "scope":
-//!   "series"|"installation"}` with the board's facilitator secret: `201
-//!   {"id", "name", "scope"}`. `scope` defaults to the board's series, else
-//!   the installation.
+//!   "series"|"installation"}` with the board's facilitator secret, or by
+//!   the current chair: the editor secret plus the chair's participant id
+//!   and device secret (`X-Samskab-Participant`,
+//!   `X-Samskab-Participant-Key`, checked as the websocket checks
+//!   `Hello::participant_key`): `201 {"id", "name", "scope"}`. Anyone else
+//!   gets `403`. `scope` defaults to the board's series, else the
+//!   installation.
 //! - `GET /api/templates`: the installation's templates (`id`, `name`,
 //!   `scope`, `created_at`), for the start page.
 //! - A series' own templates are listed with the series
@@ -86,16 +91,69 @@ fn check(ops: &[Op], limits: &samskab_board::Limits) -> Result<(), String> {
     samskab_board::validate(&board, limits).map_err(|e| e.to_string())
 }
 
+/// The participant id header of a request made as a participant.
+pub const PARTICIPANT_HEADER: &str = "x-samskab-participant";
+/// That participant's device secret (see `Hello::participant_key`).
+pub const PARTICIPANT_KEY_HEADER: &str = "x-samskab-participant-key";
+
+fn not_chair() -> AppError {
+    AppError::Forbidden(
+        "only the facilitator or the current chair can save the board as a template".into(),
+    )
+}
+
+/// The participant a request is made by, proven by the device secret bound
+/// to that participant id on this board (trust on first use, as on the
+/// websocket). Without both headers, or with another device's secret: 403.
+async fn participant_of(
+    state: &AppState,
+    board: &str,
+    headers: &HeaderMap,
+) -> Result<String, AppError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (Some(id), Some(key)) = (header(PARTICIPANT_HEADER), header(PARTICIPANT_KEY_HEADER)) else {
+        return Err(not_chair());
+    };
+    if key.len() < 16 || key.len() > 128 || samskab_board::check_id(&id).is_err() {
+        return Err(AppError::BadRequest(
+            "a participant key is 16 to 128 characters, with a valid participant id".into(),
+        ));
+    }
+    if !state
+        .storage
+        .bind_participant(board, &id, &crate::auth::hash_secret(&key))
+        .await?
+    {
+        return Err(AppError::Forbidden(
+            "this participant belongs to another device on this board".into(),
+        ));
+    }
+    Ok(id)
+}
+
 pub async fn save_template(
     State(state): State<AppState>,
     UrlPath(id): UrlPath<String>,
     headers: HeaderMap,
     body: Result<Json<SaveTemplate>, JsonRejection>,
 ) -> Result<impl IntoResponse, AppError> {
-    if role_of(&state, &id, &headers).await? != Role::Facilitator {
-        return Err(AppError::Forbidden(
-            "only the facilitator can save the board as a template".into(),
-        ));
+    let role = role_of(&state, &id, &headers).await?;
+    let chair = match role {
+        Role::Facilitator => None,
+        Role::Editor => Some(participant_of(&state, &id, &headers).await?),
+        Role::Viewer => return Err(not_chair()),
+    };
+    let board = load_stored(state.storage.as_ref(), &id).await?;
+    // The chair holds the facilitator's controls, so it may save too.
+    if let Some(me) = chair
+        && board.chair().current != me
+    {
+        return Err(not_chair());
     }
     let Json(req) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let name = req.name.trim().to_string();
@@ -124,7 +182,6 @@ pub async fn save_template(
             )));
         }
     };
-    let board = load_stored(state.storage.as_ref(), &id).await?;
     let limits = state.config.rooms.limits.clone();
     let with_content = req.with_content;
     let template_name = name.clone();

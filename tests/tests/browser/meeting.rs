@@ -598,10 +598,20 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
         .for_element(Locator::Css("[data-testid=you-chair]"))
         .await?;
     saved(&mette, "Mette").await?;
-    // The committee keeps this board's structure as a template of the series.
-    fill(&mette, "template-name", "Vores mødeskabelon").await?;
-    click(&mette, "template-save").await?;
-    let saved_as = mette
+    // The chair (Aisha, on her editor link) keeps this board's structure
+    // as a template of the series: she holds the facilitator's controls.
+    let panel_open = aisha
+        .execute(
+            "return document.querySelector('[data-testid=template-save]') !== null;",
+            vec![],
+        )
+        .await?;
+    if panel_open != json!(true) {
+        click(&aisha, "facil-toggle").await?;
+    }
+    fill(&aisha, "template-name", "Vores mødeskabelon").await?;
+    click(&aisha, "template-save").await?;
+    let saved_as = aisha
         .wait()
         .at_most(T)
         .for_element(Locator::Css("[data-testid=template-saved]"))

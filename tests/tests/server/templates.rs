@@ -1,8 +1,8 @@
 //! A committee's own templates: the facilitator saves a meeting board's
 //! structure (frames, mind-map skeleton, agenda; the notes only when asked)
 //! for the series or the installation, and the next meeting or a new board
-//! starts from it. Only the facilitator saves; a series' templates stay in
-//! the series; bad input gets a clear answer.
+//! starts from it. Only the facilitator or the current chair saves; a
+//! series' templates stay in the series; bad input gets a clear answer.
 use std::time::Duration;
 
 use reqwest::{Client, Method};
@@ -159,7 +159,7 @@ async fn a_committee_saves_its_board_as_a_template_and_starts_the_next_meeting_f
         let url = server.url(&format!("/api/boards/{board1}/templates"));
         async move { call(Method::POST, url, Some(&secret), Some(body)).await }
     };
-    // Only the facilitator saves; bad input is explained.
+    // An editor who is not the chair cannot save; bad input is explained.
     let (status, body) = save(editor_board.clone(), json!({ "name": "Vores" })).await;
     assert_eq!(status, 403, "{body}");
     for (bad, says) in [
@@ -332,4 +332,117 @@ async fn a_committee_saves_its_board_as_a_template_and_starts_the_next_meeting_f
             .unwrap()
             .contains("not a meeting of a series")
     );
+}
+
+/// A request made as a participant: the link's secret, the participant id
+/// and that participant's device secret.
+async fn save_as(
+    server: &TestServer,
+    board: &str,
+    secret: &str,
+    participant: Option<(&str, &str)>,
+) -> (u16, Value) {
+    let mut req = Client::new()
+        .post(server.url(&format!("/api/boards/{board}/templates")))
+        .bearer_auth(secret)
+        .json(&json!({ "name": "Udvalgets skabelon" }));
+    if let Some((id, key)) = participant {
+        req = req
+            .header("X-Samskab-Participant", id)
+            .header("X-Samskab-Participant-Key", key);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The rotating chair holds the facilitator's controls, so it saves the
+/// board as a template from its editor link, proven by its device's
+/// participant secret. An editor who is not the chair (or who claims the
+/// chair's id from another device), a viewer, and the chair once the
+/// facilitator takes it back are refused with 403 and a clear message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_current_chair_saves_a_template_and_a_plain_editor_or_viewer_cannot() {
+    use samskab_board::RoleGroup;
+    use samskab_board::facilitation::FacilOp;
+    const AISHA_KEY: &str = "aisha-tablet-secret-0123456789";
+    const JENS_KEY: &str = "jens-tablet-secret-0123456789";
+    let server = TestServer::start().await;
+    let b = server.create_board("Møde 3").await;
+    let person = |link: &str, id: &str, role: RoleGroup, key: &str| {
+        WsClient::offline_as(&b.id, link, id, id, role.as_str(), Some(key))
+    };
+    let mut fac = person(
+        &b.facilitator,
+        "mette",
+        RoleGroup::Administrator,
+        "mette-laptop-secret-0123456789",
+    );
+    let mut aisha = person(&b.editor, "aisha", RoleGroup::Citizen, AISHA_KEY);
+    let mut jens = person(&b.editor, "jens", RoleGroup::Politician, JENS_KEY);
+    for c in [&mut fac, &mut aisha, &mut jens] {
+        c.connect(&server.ws_url()).await.unwrap();
+    }
+    fac.apply(Op::CreateNote {
+        id: "n1".into(),
+        x: 0.0,
+        y: 0.0,
+        color: Color::Yellow,
+        text: "Hvem skal være med?".into(),
+    })
+    .await
+    .unwrap();
+    let chair = |participant: &str| Op::Facilitate {
+        act: FacilOp::SetChair {
+            participant: participant.into(),
+            meeting: "Møde 3".into(),
+        },
+    };
+    fac.apply(chair("aisha")).await.unwrap();
+    fac.until_saved().await.unwrap();
+
+    let refused = |(status, body): (u16, Value), says: &str| {
+        assert_eq!(status, 403, "{body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{says:?} in {body}");
+    };
+    // A plain editor, on his own device: not the chair.
+    refused(
+        save_as(&server, &b.id, &b.editor, Some(("jens", JENS_KEY))).await,
+        "only the facilitator or the current chair",
+    );
+    // The editor link alone says nobody.
+    refused(
+        save_as(&server, &b.id, &b.editor, None).await,
+        "only the facilitator or the current chair",
+    );
+    // Jens claiming to be the chair, without her device's secret.
+    refused(
+        save_as(&server, &b.id, &b.editor, Some(("aisha", JENS_KEY))).await,
+        "another device",
+    );
+    // The public link, even with the chair's own secret.
+    refused(
+        save_as(&server, &b.id, &b.viewer, Some(("aisha", AISHA_KEY))).await,
+        "only the facilitator or the current chair",
+    );
+    // The chair, from her tablet.
+    let (status, body) = save_as(&server, &b.id, &b.editor, Some(("aisha", AISHA_KEY))).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["scope"], "installation");
+    let (_, listed) = call(Method::GET, server.url("/api/templates"), None, None).await;
+    assert_eq!(
+        listed["templates"][0]["name"], "Udvalgets skabelon",
+        "{listed}"
+    );
+
+    // The facilitator takes the chair back: Aisha is an editor again.
+    fac.apply(chair("")).await.unwrap();
+    fac.until_saved().await.unwrap();
+    refused(
+        save_as(&server, &b.id, &b.editor, Some(("aisha", AISHA_KEY))).await,
+        "only the facilitator or the current chair",
+    );
+    let (_, listed) = call(Method::GET, server.url("/api/templates"), None, None).await;
+    assert_eq!(listed["templates"].as_array().unwrap().len(), 1, "{listed}");
 }
