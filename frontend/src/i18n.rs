@@ -158,6 +158,8 @@ pub struct Strings {
     pub template_frames: [&'static str; 3],
     pub color_names: [&'static str; 6],
     pub role_names: [&'static str; 4],
+    /// The toolbar's menu of rarely used tools.
+    pub more: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -262,6 +264,7 @@ pub static EN: Strings = Strings {
     template_frames: ["Ideas", "Questions", "Actions"],
     color_names: ["yellow", "pink", "blue", "green", "orange", "purple"],
     role_names: ["Citizen", "Politician", "Administrator", "Other"],
+    more: "More",
 };
 
 pub static DA: Strings = Strings {
@@ -366,6 +369,7 @@ pub static DA: Strings = Strings {
     template_frames: ["Idéer", "Spørgsmål", "Handlinger"],
     color_names: ["gul", "lyserød", "blå", "grøn", "orange", "lilla"],
     role_names: ["Borger", "Politiker", "Administration", "Andet"],
+    more: "Mere",
 };
 
 impl Strings {

@@ -8,6 +8,7 @@ pub mod gate;
 pub mod pages;
 pub mod process;
 mod server;
+pub mod toolbar;
 
 pub use client::{WsClient, converge};
 pub use server::{Created, TestServer};

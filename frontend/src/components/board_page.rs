@@ -353,7 +353,6 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                     </div>
                 </header>
                 {move || open_panel.get().and_then(|name| PANELS.iter().find(|p| p.name == name)).map(|p| (p.body)(signals))}
-                <FacilitationPanel/>
                 <Toolbar signals=signals/>
                 <Show when=move || notice.get().is_some()>
                     <p class="notice" role="alert" data-testid="notice">{move || notice.get().unwrap_or_default()}</p>
@@ -373,6 +372,8 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                         View::List => view! { <ListView signals=signals/> }.into_any(),
                     }}
                 </div>
+                // Under the board, not over it: the board ends above this bar.
+                <FacilitationPanel/>
             </div>
         }
         .into_any(),

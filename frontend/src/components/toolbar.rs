@@ -1,7 +1,11 @@
 //! The board's tools: add a note or a frame, the tool (select, area,
 //! connect), the selection's colour and deletion, undo and redo, the view
 //! (canvas, mind map, list) and the zoom. Everything a key does has a
-//! button here too, and every button is at least 44 px.
+//! button here too, and every button is at least 44 px. The tools used
+//! less often (frame, arrow, redo, the list view) sit in a "More" menu, so
+//! the bar is one row on a 1024 px tablet in either language: a button
+//! that opens a group of ordinary buttons (a disclosure, reached by Tab;
+//! Escape or a choice closes it).
 use leptos::prelude::*;
 use samskab_board::{Color, Op};
 
@@ -129,6 +133,41 @@ pub fn Toolbar(signals: BoardSignals) -> impl IntoView {
     } = signals;
     let on_canvas = move || ui.view.get() == View::Canvas;
     let has_selection = move || ui.selected.with(|s| !s.is_empty());
+    let more_open = RwSignal::new(false);
+    let more_button = NodeRef::<leptos::html::Button>::new();
+    // A tap or click anywhere else closes the menu.
+    let outside = window_event_listener(leptos::ev::pointerdown, move |ev| {
+        if !more_open.get_untracked() {
+            return;
+        }
+        let inside = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|e| e.closest(".more-menu").ok().flatten().is_some());
+        if !inside {
+            more_open.set(false);
+        }
+    });
+    on_cleanup(move || outside.remove());
+    let more_keys = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && more_open.get_untracked() {
+            ev.stop_propagation();
+            more_open.set(false);
+            if let Some(b) = more_button.get_untracked() {
+                let _ = b.focus();
+            }
+        }
+    };
+    // A choice in the menu closes it (after the button has done its work).
+    let chosen = move |ev: leptos::ev::MouseEvent| {
+        let on_button = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|e| e.closest("button").ok().flatten().is_some());
+        if on_button {
+            more_open.set(false);
+        }
+    };
     view! {
         <div class="toolbar" role="toolbar" aria-label=i18n.t(|s| s.tools) data-testid="toolbar">
             <Show when=move || can_edit.get() && on_canvas()>
@@ -138,22 +177,38 @@ pub fn Toolbar(signals: BoardSignals) -> impl IntoView {
                 }>
                     <span aria-hidden="true">"+ "</span>{i18n.t(|s| s.add_note)}
                 </button>
-                <button class="btn" data-testid="add-frame" on:click=move |_| add_frame(ui)>
-                    <span aria-hidden="true">"▭ "</span>{i18n.t(|s| s.add_frame)}
-                </button>
                 <ToolButton tool=Tool::Area testid="tool-area" label=|s| s.tool_area icon="⬚"/>
-                <ToolButton tool=Tool::Connect testid="tool-connect" label=|s| s.tool_connect icon="→"/>
             </Show>
             <Show when=move || can_edit.get()>
                 <button class="btn" data-testid="undo" title=i18n.t(|s| s.undo)
                     disabled=move || !can_undo.get() on:click=move |_| controller::undo()>
                     <span aria-hidden="true">"↶ "</span>{i18n.t(|s| s.undo)}
                 </button>
-                <button class="btn" data-testid="redo" title=i18n.t(|s| s.redo)
-                    disabled=move || !can_redo.get() on:click=move |_| controller::redo()>
-                    <span aria-hidden="true">"↷ "</span>{i18n.t(|s| s.redo)}
-                </button>
             </Show>
+            <div class="more-menu" on:keydown=more_keys>
+                <button class="btn" data-testid="toolbar-more" node_ref=more_button
+                    aria-expanded=move || more_open.get().to_string() aria-controls="toolbar-more-items"
+                    on:click=move |_| more_open.update(|o| *o = !*o)>
+                    {i18n.t(|s| s.more)}<span aria-hidden="true">" ▾"</span>
+                </button>
+                <div id="toolbar-more-items" class="more-items" role="group" aria-label=i18n.t(|s| s.more)
+                    data-testid="toolbar-more-items" hidden=move || !more_open.get() on:click=chosen>
+                    <Show when=move || can_edit.get() && on_canvas()>
+                        <button class="btn" data-testid="add-frame" on:click=move |_| add_frame(ui)>
+                            <span aria-hidden="true">"▭ "</span>{i18n.t(|s| s.add_frame)}
+                        </button>
+                        <ToolButton tool=Tool::Connect testid="tool-connect" label=|s| s.tool_connect icon="→"/>
+                    </Show>
+                    <Show when=move || can_edit.get()>
+                        <button class="btn" data-testid="redo" title=i18n.t(|s| s.redo)
+                            disabled=move || !can_redo.get() on:click=move |_| controller::redo()>
+                            <span aria-hidden="true">"↷ "</span>{i18n.t(|s| s.redo)}
+                        </button>
+                    </Show>
+                    <button class="btn" data-testid="view-list" aria-pressed=move || (ui.view.get() == View::List).to_string()
+                        on:click=move |_| ui.view.set(View::List)>{i18n.t(|s| s.view_list)}</button>
+                </div>
+            </div>
             <span class="toolbar-gap"></span>
             <div class="view-switch" role="group" aria-label=i18n.t(|s| s.views)>
                 <button class="btn" data-testid="view-canvas" aria-pressed=move || on_canvas().to_string()
@@ -179,8 +234,6 @@ pub fn Toolbar(signals: BoardSignals) -> impl IntoView {
                             None => ui.view.set(View::MindMap(String::new())),
                         }
                     }>{i18n.t(|s| s.view_mindmap)}</button>
-                <button class="btn" data-testid="view-list" aria-pressed=move || (ui.view.get() == View::List).to_string()
-                    on:click=move |_| ui.view.set(View::List)>{i18n.t(|s| s.view_list)}</button>
             </div>
             <Show when=on_canvas>
                 <div class="zoom-controls" role="group" aria-label=i18n.t(|s| s.zoom)>

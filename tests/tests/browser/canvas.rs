@@ -13,6 +13,7 @@ use fantoccini::{Client, Locator};
 use samskab_tests::TestServer;
 use samskab_tests::browser::{Chrome, dist_dir, eventually, screenshot};
 use samskab_tests::pages::{NOTE_TEXTS, T, ZOOM, number, open_as, saved, sees_note, texts};
+use samskab_tests::toolbar::click_more;
 
 async fn press(c: &Client, key: char) -> anyhow::Result<()> {
     let keys = KeyActions::new("kb".into())
@@ -299,10 +300,7 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
     screenshot(&anna, "canvas-04-selected-pink").await?;
 
     // A frame; Anna drags the first note into it; the list view shows it there.
-    anna.find(Locator::Css("[data-testid=add-frame]"))
-        .await?
-        .click()
-        .await?;
+    click_more(&anna, "add-frame").await?;
     let frame = anna
         .wait()
         .at_most(T)
@@ -346,10 +344,7 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
         (tx - sx, ty - sy),
     )
     .await?;
-    bo.find(Locator::Css("[data-testid=view-list]"))
-        .await?
-        .click()
-        .await?;
+    click_more(&bo, "view-list").await?;
     let listed = eventually(
         &bo,
         T,
@@ -368,10 +363,7 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
         .await?;
 
     // An arrow from the first note to the second, with the arrow tool.
-    anna.find(Locator::Css("[data-testid=tool-connect]"))
-        .await?
-        .click()
-        .await?;
+    click_more(&anna, "tool-connect").await?;
     let targets = anna
         .find_all(Locator::Css("[data-testid=note-connect-target]"))
         .await?;

@@ -9,6 +9,7 @@ use fantoccini::{Client, Locator};
 use samskab_tests::TestServer;
 use samskab_tests::browser::{Chrome, dist_dir, eventually, screenshot};
 use samskab_tests::pages::{T, open_as, saved, sees_note};
+use samskab_tests::toolbar::click_more;
 use serde_json::Value;
 
 /// Types keys into whatever has focus (special keys as `Key`).
@@ -153,10 +154,7 @@ async fn mind_map_by_keyboard_seen_by_another_reparented_by_drag() -> anyhow::Re
             .expect("editor link")
     };
     open_as(&bo, &bo_url, "Bo", "citizen").await?;
-    bo.find(Locator::Css("[data-testid=view-list]"))
-        .await?
-        .click()
-        .await?;
+    click_more(&bo, "view-list").await?;
     let root = "Who should take part?";
     outline(
         &bo,
@@ -223,10 +221,7 @@ async fn mind_map_by_keyboard_seen_by_another_reparented_by_drag() -> anyhow::Re
         .await?
         .click()
         .await?;
-    anna.find(Locator::Css("[data-testid=view-list]"))
-        .await?
-        .click()
-        .await?;
+    click_more(&anna, "view-list").await?;
     outline(
         &anna,
         "Anna",

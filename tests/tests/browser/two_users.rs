@@ -6,6 +6,7 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use samskab_tests::TestServer;
 use samskab_tests::browser::{Chrome, dist_dir, eventually, screenshot};
 use samskab_tests::pages::open_as;
+use samskab_tests::toolbar::click_more;
 use serde_json::Value;
 
 const T: Duration = Duration::from_secs(15);
@@ -263,10 +264,7 @@ async fn two_browsers_co_edit_sticky_notes() -> anyhow::Result<()> {
         )
     };
     eventually(&anna, T, "Anna sees Bo's undo", &has("")).await?;
-    bo.find(Locator::Css("[data-testid=redo]"))
-        .await?
-        .click()
-        .await?;
+    click_more(&bo, "redo").await?;
     eventually(&anna, T, "Anna sees Bo's redo", &has("Ungdomsråd?")).await?;
     eventually(
         &bo,
