@@ -368,6 +368,43 @@ async fn tablet_touch_create_drag_edit_and_pinch() -> anyhow::Result<()> {
         )
         .await?;
     }
+    // By keyboard too: Enter on "More" opens it, Tab reaches its first
+    // tool, Escape closes it and puts the focus back on "More".
+    let more = tablet
+        .find(Locator::Css("[data-testid=toolbar-more]"))
+        .await?;
+    tablet
+        .execute(
+            "document.querySelector('[data-testid=toolbar-more]').focus(); return true;",
+            vec![],
+        )
+        .await?;
+    more.send_keys("\u{E007}").await?;
+    eventually(
+        &tablet,
+        T,
+        "open by Enter",
+        "return document.querySelector('[data-testid=toolbar-more]').getAttribute('aria-expanded') === 'true' \
+           && !!document.querySelector('[data-testid=toolbar-more-items]').offsetParent;",
+    )
+    .await?;
+    tablet.active_element().await?.send_keys("\u{E004}").await?;
+    eventually(
+        &tablet,
+        T,
+        "Tab to the first tool in the menu",
+        "return document.activeElement.dataset.testid === 'add-frame';",
+    )
+    .await?;
+    tablet.active_element().await?.send_keys("\u{E00C}").await?;
+    eventually(
+        &tablet,
+        T,
+        "closed by Escape, focus back on More",
+        "return !document.querySelector('[data-testid=toolbar-more-items]').offsetParent \
+           && document.activeElement.dataset.testid === 'toolbar-more';",
+    )
+    .await?;
     tablet.close().await?;
     desk.close().await?;
     Ok(())
