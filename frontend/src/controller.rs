@@ -452,7 +452,10 @@ impl Controller {
                     crate::components::facilitation::show_waiting(&self.board_id);
                     crate::components::facilitation::publish(&self.session);
                 }
-                Event::Private(_) => crate::components::facilitation::publish(&self.session),
+                Event::Private(p) => {
+                    crate::private_queue::remember(&self.board_id, &p);
+                    crate::components::facilitation::publish(&self.session);
+                }
                 Event::Changed => {
                     self.refresh();
                     self.persist();

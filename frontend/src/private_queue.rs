@@ -7,12 +7,31 @@
 //! nothing about them reaches anyone else before the reveal, offline or not.
 //! Dots carry the id of their vote: if it was closed or revealed meanwhile,
 //! the server refuses them as too late (`ErrorReason::TooLate`).
-use samskab_protocol::Command;
+use samskab_protocol::{Command, PrivateState};
 
 use crate::platform;
 
 fn key(board: &str) -> String {
     format!("samskab.private-queue.{board}")
+}
+
+fn known_key(board: &str) -> String {
+    format!("samskab.private-known.{board}")
+}
+
+/// Keeps my hidden content as the server last sent it, so that a page
+/// loaded offline still shows the dots the server already holds (and the
+/// next dot on an item counts from them).
+pub fn remember(board: &str, state: &PrivateState) {
+    let json = serde_json::to_string(state).unwrap_or_default();
+    platform::local_set(&known_key(board), &json);
+}
+
+/// My hidden content as the server last sent it to this device.
+pub fn known(board: &str) -> PrivateState {
+    platform::local_get(&known_key(board))
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
 }
 
 /// The private notes waiting for the connection on board `board`.

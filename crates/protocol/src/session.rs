@@ -121,6 +121,11 @@ impl ClientSession {
         &self.participant
     }
 
+    /// The board this session syncs.
+    pub fn board_id(&self) -> &str {
+        &self.board_id
+    }
+
     /// My hidden content (private notes, my dots), as the server holds it.
     pub fn private(&self) -> &crate::facil::PrivateState {
         &self.private

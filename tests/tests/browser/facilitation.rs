@@ -353,10 +353,10 @@ async fn add_note(c: &Client, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Dots given offline (#6). Aisha's network goes during a vote: she gives
-/// two dots, reloads the page, still sees them as hers, marked as waiting
-/// to be sent; back online they reach the server, and Mette's results
-/// after the reveal count them. In the next vote she is too late: it is
+/// Dots given offline (#6). Aisha gives one dot online; her network goes:
+/// she gives two more, reloads the page, still sees them as hers, marked as
+/// waiting to be sent, beside the one the server holds; back online they
+/// reach the server, and Mette's results after the reveal count all three. In the next vote she is too late: it is
 /// revealed while she is offline, and she is told her dots came too late.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dots_given_offline_are_kept_and_counted_or_reported_too_late() -> anyhow::Result<()> {
@@ -397,7 +397,20 @@ async fn dots_given_offline_are_kept_and_counted_or_reported_too_late() -> anyho
     )
     .await?;
 
-    // Offline, she gives two dots: hers, kept on her device.
+    // Online, one dot: the server holds it.
+    dot_on(&aisha, "Cykelstier").await?;
+    eventually(
+        &aisha,
+        T,
+        "one dot held by the server",
+        &format!(
+            "const d = (() => {{ {} }})(); return d && d[0] === '1' && d[1] === 'false' ? d : null;",
+            my_dots_on("Cykelstier")
+        ),
+    )
+    .await?;
+
+    // Offline, she gives two more: hers, kept on her device.
     gate.close().await;
     eventually(
         &aisha,
@@ -424,7 +437,7 @@ async fn dots_given_offline_are_kept_and_counted_or_reported_too_late() -> anyho
         .await?
         .text()
         .await?;
-    assert_eq!(left, "Dots left: 1");
+    assert_eq!(left, "Dots left: 0");
     screenshot(&aisha, "facilitation-05-dots-offline").await?;
 
     // A reload, still offline: the dots are still hers, still waiting.
@@ -442,6 +455,15 @@ async fn dots_given_offline_are_kept_and_counted_or_reported_too_late() -> anyho
     )
     .await?;
     assert_eq!(after, json!(["2", "true", true]), "kept over the reload");
+    // The dot the server holds shows too, and counts against her three.
+    let held = aisha.execute(&my_dots_on("Cykelstier"), vec![]).await?;
+    assert_eq!(held, json!(["1", "false", false]), "the server's dot");
+    let left = aisha
+        .find(Locator::Css("[data-testid=dots-left]"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(left, "Dots left: 0", "after the reload");
     screenshot(&aisha, "facilitation-06-dots-after-reload").await?;
 
     // Back online: the server holds them (no longer waiting).
@@ -467,14 +489,16 @@ async fn dots_given_offline_are_kept_and_counted_or_reported_too_late() -> anyho
          return r.length === 2 ? r : null;",
     )
     .await?;
-    assert!(
-        results
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|r| r.as_str().unwrap_or_default().starts_with("Bænke — 2")),
-        "Aisha's two offline dots are counted: {results}"
-    );
+    for counted in ["Bænke — 2", "Cykelstier — 1"] {
+        assert!(
+            results
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| r.as_str().unwrap_or_default().starts_with(counted)),
+            "Aisha's online dot and two offline dots are counted: {results}"
+        );
+    }
     screenshot(&mette, "facilitation-07-results-with-offline-dots").await?;
 
     // The next vote is revealed while she is offline: her dot is too late.

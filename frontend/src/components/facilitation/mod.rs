@@ -102,7 +102,14 @@ pub fn publish(session: &ClientSession) {
     };
     put(s.can_edit, can_edit);
     put(s.view, view);
-    put(s.private, session.private().clone());
+    // Offline, on a page loaded since, what the server last sent to this
+    // device (my dots it already holds).
+    let private = if permission.is_none() && *session.private() == PrivateState::default() {
+        crate::private_queue::known(session.board_id())
+    } else {
+        session.private().clone()
+    };
+    put(s.private, private);
 
     put(s.me, me);
     put(s.participants, board.participants());

@@ -169,8 +169,17 @@ pub fn FacilitationPanel() -> impl IntoView {
         })
     };
     let my_dots = move |item: &str| {
-        waiting_on(item)
-            .unwrap_or_else(|| s.private.with(|p| p.votes.get(item).copied().unwrap_or(0)))
+        let vote = s.view.with(|v| v.vote.id.clone());
+        waiting_on(item).unwrap_or_else(|| {
+            s.private.with(|p| {
+                // Dots the server holds for this vote (a copy kept on the
+                // device may be of an earlier one).
+                (p.vote == vote)
+                    .then(|| p.votes.get(item).copied())
+                    .flatten()
+                    .unwrap_or(0)
+            })
+        })
     };
     let dots_left = move || {
         let total = s.view.with(|v| v.vote.dots);
