@@ -19,6 +19,13 @@ pub struct Metrics {
     /// Meeting boards read to list a series (their summary was not cached
     /// for their stored version).
     pub series_boards_read: AtomicU64,
+    /// Live connections sent back to the sync protocol (the peer missed
+    /// changes, or sent changes whose dependencies the board lacks).
+    pub resyncs: AtomicU64,
+    /// Groups of live changes from several peers applied together, and
+    /// groups that had to be taken apart (one message at a time).
+    pub groups_applied: AtomicU64,
+    pub groups_split: AtomicU64,
     ack_buckets: [AtomicU64; ACK_BUCKETS.len()],
     ack_count: AtomicU64,
     ack_sum_micros: AtomicU64,
@@ -71,6 +78,24 @@ impl Metrics {
             "gauge",
             "Boards open in memory.",
             rooms_open as u64,
+        );
+        metric(
+            "samskab_resyncs_total",
+            "counter",
+            "Live connections sent back to the sync protocol.",
+            self.resyncs.load(Relaxed),
+        );
+        metric(
+            "samskab_change_groups_applied_total",
+            "counter",
+            "Groups of live changes from several peers applied together.",
+            self.groups_applied.load(Relaxed),
+        );
+        metric(
+            "samskab_change_groups_split_total",
+            "counter",
+            "Groups of live changes that were applied one message at a time.",
+            self.groups_split.load(Relaxed),
         );
         metric(
             "samskab_messages_received_total",

@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 
 use automerge::ChangeHash;
 use automerge::sync as am_sync;
-use samskab_board::{Board, Limits, validate_changes};
+use samskab_board::facilitation::guarded_writes;
+use samskab_board::{Board, Limits, validate_changes, wire};
 use samskab_protocol::{
     Ack, ErrorReason, Message, PROTOCOL_VERSION, Participant, PeerPresence, PeerSync, Permission,
     Presence, SyncError, Welcome, changes_since, heads_to_hex, missing_deps, receive_changes,
+    receive_changes_from_server,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -496,7 +498,14 @@ impl Room {
         // not change (they sent a sync message, or just joined).
         let mut spoke: Vec<u64> = Vec::new();
         let mut stop = None;
-        for msg in batch {
+        for step in group_live_changes(batch) {
+            let msg = match step {
+                Step::One(msg) => msg,
+                Step::Group(run) => {
+                    changed |= heavy(|| self.receive_group(run));
+                    continue;
+                }
+            };
             match msg {
                 RoomMsg::Join {
                     peer,
@@ -575,6 +584,7 @@ impl Room {
                     // The peer missed something: back to the sync
                     // protocol, from scratch.
                     if let Some(p) = self.peers.get_mut(&peer) {
+                        Metrics::inc(&self.metrics.resyncs);
                         p.live = false;
                         p.sync = PeerSync::new();
                         spoke.push(peer);
@@ -722,6 +732,7 @@ impl Room {
             // the sync protocol find what is missing (the peer still holds
             // them all and sends them again through it).
             self.revert_to(&before);
+            Metrics::inc(&self.metrics.resyncs);
             if let Some(peer) = self.peers.get_mut(&peer_id) {
                 peer.live = false;
                 peer.sync = PeerSync::new();
@@ -771,6 +782,100 @@ impl Room {
         self.pending_bytes += added;
         self.batch_started.get_or_insert_with(Instant::now);
         true
+    }
+
+    /// Applies the live changes of several peers at once: Automerge's cost
+    /// of applying changes (and the server's of validating them) grows with
+    /// the board, not with the number applied together, so a busy meeting
+    /// costs one apply per batch instead of one per message. Whenever the
+    /// group needs a decision about one peer (a link that cannot edit, data
+    /// the wire check refuses, missing dependencies, the size limit, an
+    /// invalid change, a write to guarded state), it is undone and each
+    /// message goes through [`Room::receive`] on its own, exactly as if it
+    /// had come alone. Returns whether the document changed.
+    fn receive_group(&mut self, run: Vec<(u64, Vec<u8>)>) -> bool {
+        let tried = self.try_group(&run);
+        let counter = match tried {
+            Grouped::OneByOne => &self.metrics.groups_split,
+            _ => &self.metrics.groups_applied,
+        };
+        Metrics::inc(counter);
+        match tried {
+            Grouped::Applied => return true,
+            Grouped::Unchanged => return false,
+            // The document library panicked: the board is reloaded from
+            // storage and every peer syncs again, so the changes come back
+            // one peer at a time through the sync protocol, which finds the
+            // culprit.
+            Grouped::Poisoned => return false,
+            Grouped::OneByOne => {}
+        }
+        let mut changed = false;
+        for (peer, payload) in run {
+            changed |= self.receive(peer, Incoming::Changes(&payload));
+        }
+        changed
+    }
+
+    /// The fast path of [`Room::receive_group`]; on `OneByOne` nothing of
+    /// the group is left applied.
+    fn try_group(&mut self, run: &[(u64, Vec<u8>)]) -> Grouped {
+        let limits = self.board.limits().clone();
+        let plain = run.iter().all(|(peer, payload)| {
+            self.peers
+                .get(peer)
+                .is_some_and(|p| p.permission.can_edit())
+                && wire::check_chunks(payload, &limits).is_ok()
+        });
+        if !plain {
+            return Grouped::OneByOne;
+        }
+        let before = self.board.mark();
+        let all: Vec<u8> = run.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+        match receive_changes_from_server(&mut self.board, &all) {
+            Ok(()) => {}
+            Err(SyncError::Poisoned(why)) => {
+                tracing::error!(board = %self.id, panic = %why, "live changes broke the document; reloading the board");
+                self.poisoned = true;
+                return Grouped::Poisoned;
+            }
+            Err(_) => {
+                if self.board.heads() != before {
+                    self.revert_to(&before);
+                }
+                return Grouped::OneByOne;
+            }
+        }
+        if self.board.heads() == before {
+            return Grouped::Unchanged;
+        }
+        let added: usize = self
+            .board
+            .doc_mut()
+            .get_changes(&before)
+            .iter()
+            .map(|c| c.raw_bytes().len())
+            .sum();
+        let why = if missing_deps(&mut self.board) {
+            Some("missing dependencies".to_string())
+        } else if self.stored_bytes + self.pending_bytes + added > self.config.limits.max_doc_bytes
+        {
+            Some("size limit".into())
+        } else if let Err(e) = validate_changes(&mut self.board, &before, &self.config.limits) {
+            Some(format!("invalid: {e}"))
+        } else if guarded_writes(&mut self.board, &before).any() {
+            Some("guarded state".into())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            tracing::debug!(board = %self.id, why, "live changes taken apart");
+            self.revert_to(&before);
+            return Grouped::OneByOne;
+        }
+        self.pending_bytes += added;
+        self.batch_started.get_or_insert_with(Instant::now);
+        Grouped::Applied
     }
 
     /// Runs a server-side edit, validates and stores it (with whatever else
@@ -1006,6 +1111,50 @@ impl Room {
             }
         }
     }
+}
+
+/// What became of a group of live changes tried together.
+enum Grouped {
+    Applied,
+    /// Nothing new in it.
+    Unchanged,
+    /// Undone: each message must go on its own.
+    OneByOne,
+    /// The document library panicked; the board must be reloaded.
+    Poisoned,
+}
+
+/// One step of a batch: a message, or a run of consecutive live changes
+/// from peers, applied together ([`Room::receive_group`]).
+enum Step {
+    One(RoomMsg),
+    Group(Vec<(u64, Vec<u8>)>),
+}
+
+/// Splits a batch into steps, keeping its order: runs of two or more
+/// consecutive `Changes` messages with changes in them become one group.
+fn group_live_changes(batch: Vec<RoomMsg>) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut run: Vec<(u64, Vec<u8>)> = Vec::new();
+    let close = |run: &mut Vec<(u64, Vec<u8>)>, steps: &mut Vec<Step>| match run.len() {
+        0 => {}
+        1 => {
+            let (peer, payload) = run.pop().expect("one");
+            steps.push(Step::One(RoomMsg::Changes { peer, payload }));
+        }
+        _ => steps.push(Step::Group(std::mem::take(run))),
+    };
+    for msg in batch {
+        match msg {
+            RoomMsg::Changes { peer, payload } if !payload.is_empty() => run.push((peer, payload)),
+            other => {
+                close(&mut run, &mut steps);
+                steps.push(Step::One(other));
+            }
+        }
+    }
+    close(&mut run, &mut steps);
+    steps
 }
 
 /// How long a room with `peers` connections gathers messages into one

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use samskab_board::{Board, Ctx, Op};
 use samskab_protocol::{ClientSession, ErrorMsg, Event, Participant, Phase};
 use tokio::net::TcpStream;
@@ -22,8 +22,11 @@ pub struct WsClient {
     /// The close frame the server sent, if it closed the connection.
     pub closed: Option<Option<CloseFrame>>,
     /// Every binary frame received, byte for byte (for tests that must
-    /// prove what did not reach this client).
+    /// prove what did not reach this client), while `keep_received` holds.
     pub received: Vec<Vec<u8>>,
+    /// Whether to keep `received` (on by default; a load generator with
+    /// thousands of clients turns it off).
+    pub keep_received: bool,
 }
 
 impl WsClient {
@@ -57,6 +60,7 @@ impl WsClient {
             peers: Default::default(),
             closed: None,
             received: Vec::new(),
+            keep_received: true,
         }
     }
 
@@ -172,53 +176,130 @@ impl WsClient {
             tokio::time::sleep(wait).await;
             return Ok(false);
         };
-        let msg = match tokio::time::timeout(wait, ws.next()).await {
+        let item = match tokio::time::timeout(wait, ws.next()).await {
             Err(_) => return Ok(false),
-            Ok(None) => {
-                self.closed.get_or_insert(None);
-                self.drop_connection();
-                return Ok(true);
-            }
-            Ok(Some(Err(_))) => {
-                self.closed.get_or_insert(None);
-                self.drop_connection();
-                return Ok(true);
-            }
-            Ok(Some(Ok(m))) => m,
+            Ok(item) => item,
         };
-        match msg {
-            WsMessage::Binary(bytes) => {
-                self.received.push(bytes.to_vec());
-                if let Ok(samskab_protocol::Message::Welcome(w)) =
-                    samskab_protocol::Message::decode(&bytes)
-                    && let Some(t) = w.server_time_ms
-                {
-                    self.session.sync_clock(t, now_ms());
-                }
-                for event in self.session.receive(&bytes)? {
-                    match event {
-                        Event::Refused(e) => self.refusals.push(e),
-                        Event::Presence(p) => {
-                            self.peers.insert(p.peer, p);
-                        }
-                        Event::PeerLeft(p) => {
-                            self.peers.remove(&p);
-                        }
-                        _ => {}
-                    }
-                }
-                if self.flush().await.is_err() {
-                    self.closed.get_or_insert(None);
-                    self.drop_connection();
-                }
-            }
-            WsMessage::Close(frame) => {
-                self.closed = Some(frame);
-                self.drop_connection();
-            }
-            _ => {}
+        if let Some(bytes) = self.take(item) {
+            self.handle_frame(&bytes)?;
+            self.flush_or_drop().await;
         }
         Ok(true)
+    }
+
+    /// Handles everything that has arrived, waiting up to `wait` for the
+    /// first frame and then taking (up to `max`) what is already waiting:
+    /// consecutive live changes are applied as one batch, as a client that
+    /// fell behind would (applying costs Automerge time in proportion to
+    /// the document, not to the batch). Returns how many frames were
+    /// handled and whether anything arrived at all.
+    pub async fn pump_batch(
+        &mut self,
+        wait: Duration,
+        max: usize,
+    ) -> anyhow::Result<(usize, bool)> {
+        let mut frames = Vec::new();
+        let mut any = false;
+        let mut wait = wait;
+        while frames.len() < max {
+            let Some(ws) = self.ws.as_mut() else {
+                if !any {
+                    tokio::time::sleep(wait).await;
+                }
+                break;
+            };
+            let item = if wait.is_zero() {
+                match ws.next().now_or_never() {
+                    Some(item) => item,
+                    None => break,
+                }
+            } else {
+                match tokio::time::timeout(wait, ws.next()).await {
+                    Err(_) => break,
+                    Ok(item) => item,
+                }
+            };
+            wait = Duration::ZERO;
+            any = true;
+            if let Some(bytes) = self.take(item) {
+                frames.push(bytes);
+            }
+        }
+        let mut changes: Vec<u8> = Vec::new();
+        for bytes in &frames {
+            match samskab_protocol::Message::decode(bytes) {
+                Ok(samskab_protocol::Message::Changes(c)) if !c.is_empty() => {
+                    changes.extend_from_slice(&c);
+                    continue;
+                }
+                _ => {}
+            }
+            if !changes.is_empty() {
+                let batch = samskab_protocol::Message::Changes(std::mem::take(&mut changes));
+                self.handle_frame(&batch.encode())?;
+            }
+            self.handle_frame(bytes)?;
+        }
+        if !changes.is_empty() {
+            self.handle_frame(&samskab_protocol::Message::Changes(changes).encode())?;
+        }
+        if any {
+            self.flush_or_drop().await;
+        }
+        Ok((frames.len(), any))
+    }
+
+    /// A binary frame's bytes; notes the end of the connection.
+    fn take(
+        &mut self,
+        item: Option<Result<WsMessage, tokio_tungstenite::tungstenite::Error>>,
+    ) -> Option<Vec<u8>> {
+        match item {
+            None | Some(Err(_)) => {
+                self.closed.get_or_insert(None);
+                self.drop_connection();
+                None
+            }
+            Some(Ok(WsMessage::Binary(bytes))) => Some(bytes.to_vec()),
+            Some(Ok(WsMessage::Close(frame))) => {
+                self.closed = Some(frame);
+                self.drop_connection();
+                None
+            }
+            Some(Ok(_)) => None,
+        }
+    }
+
+    /// Hands one frame to the session and notes what it says.
+    fn handle_frame(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        if self.keep_received {
+            self.received.push(bytes.to_vec());
+        }
+        if let Ok(samskab_protocol::Message::Welcome(w)) = samskab_protocol::Message::decode(bytes)
+            && let Some(t) = w.server_time_ms
+        {
+            self.session.sync_clock(t, now_ms());
+        }
+        for event in self.session.receive(bytes)? {
+            match event {
+                Event::Refused(e) => self.refusals.push(e),
+                Event::Presence(p) => {
+                    self.peers.insert(p.peer, p);
+                }
+                Event::PeerLeft(p) => {
+                    self.peers.remove(&p);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush_or_drop(&mut self) {
+        if self.flush().await.is_err() {
+            self.closed.get_or_insert(None);
+            self.drop_connection();
+        }
     }
 
     /// Pumps until `done` holds or `timeout` passes (then errs).

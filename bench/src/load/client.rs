@@ -15,8 +15,8 @@ use crate::track::{BoardLog, Progress, Sent};
 
 /// Longest wait for a frame before looking at the schedule again.
 const TICK: Duration = Duration::from_millis(20);
-/// Frames handled back to back before the schedule is looked at again.
-const BURST: usize = 32;
+/// Most frames handled as one batch before the schedule is looked at again.
+const BURST: usize = 256;
 
 /// Who this client is and what it should do.
 #[derive(Debug, Clone)]
@@ -162,15 +162,10 @@ impl State {
                 }
             }
             // Handle what has arrived: wait for the first frame at most
-            // `wait`, then take whatever else is already there.
-            let mut handled = 0;
-            while client.pump_once(wait).await? {
+            // `wait`, then take whatever else is already there, as one batch.
+            let (_, any) = client.pump_batch(wait, BURST).await?;
+            if any {
                 self.observe(client);
-                handled += 1;
-                wait = Duration::ZERO;
-                if handled == BURST || !client.is_connected() {
-                    break;
-                }
             }
         }
         Ok(())

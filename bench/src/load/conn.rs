@@ -51,9 +51,12 @@ impl Conn {
         name: &str,
     ) -> anyhow::Result<Conn> {
         Ok(match system {
-            System::Samskab => Conn::Samskab(Box::new(
-                WsClient::join(&format!("{base}/ws"), &board.id, &board.key, name).await?,
-            )),
+            System::Samskab => {
+                let mut c = WsClient::offline(&board.id, &board.key, name);
+                c.keep_received = false;
+                c.connect(&format!("{base}/ws")).await?;
+                Conn::Samskab(Box::new(c))
+            }
             System::Yjs => Conn::Yjs(Box::new(YClient::join(base, &board.id).await?)),
             _ => Conn::Repo(Box::new(RepoClient::join(base, &board.id).await?)),
         })
@@ -132,6 +135,23 @@ impl Conn {
             Conn::Samskab(c) => c.pump_once(wait).await,
             Conn::Repo(c) => c.pump_once(wait).await,
             Conn::Yjs(c) => c.pump_once(wait).await,
+        }
+    }
+
+    /// Handles every frame that has arrived, waiting up to `wait` for the
+    /// first and taking at most `max`, with the changes among them applied
+    /// as one batch (each system's client the same way: see
+    /// bench/README.md). Returns how many frames there were and whether
+    /// anything arrived at all.
+    pub async fn pump_batch(
+        &mut self,
+        wait: Duration,
+        max: usize,
+    ) -> anyhow::Result<(usize, bool)> {
+        match self {
+            Conn::Samskab(c) => c.pump_batch(wait, max).await,
+            Conn::Repo(c) => c.pump_batch(wait, max).await,
+            Conn::Yjs(c) => c.pump_batch(wait, max).await,
         }
     }
 

@@ -288,34 +288,85 @@ impl RepoClient {
         Ok(true)
     }
 
+    /// Handles every frame that has arrived (waiting up to `wait` for the
+    /// first): the changes of all their sync messages are applied in one
+    /// batch (one `load_incremental`) (Automerge's cost of applying grows with the document, not with
+    /// the batch), then each message goes through the sync protocol (its
+    /// changes are then already there) and one round of answers goes back.
+    /// Returns how many frames there were and whether anything happened.
+    pub async fn pump_batch(
+        &mut self,
+        wait: Duration,
+        max: usize,
+    ) -> anyhow::Result<(usize, bool)> {
+        let batch = wire::next_batch(&mut self.ws, &mut self.closed, wait, max).await;
+        let incoming = batch
+            .frames
+            .iter()
+            .map(|f| self.parse(f))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut chunks = 0;
+        let mut changes: Vec<u8> = Vec::new();
+        for i in &incoming {
+            if let Incoming::Sync(msg) = i {
+                chunks += msg.changes.len();
+                msg.changes
+                    .iter()
+                    .for_each(|c| changes.extend_from_slice(c));
+            }
+        }
+        if incoming.len() > 1 && chunks > 1 {
+            self.doc.load_incremental(&changes)?;
+        }
+        for i in incoming {
+            self.handle(i)?;
+        }
+        if batch.any {
+            self.flush().await?;
+        }
+        Ok((batch.frames.len(), batch.any))
+    }
+
     fn receive(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        let incoming = self.parse(bytes)?;
+        self.handle(incoming)
+    }
+
+    /// What a frame says, as far as this client cares.
+    fn parse(&self, bytes: &[u8]) -> anyhow::Result<Incoming> {
         let v: Value = ciborium::from_reader(bytes)?;
         let Value::Map(m) = v else {
-            return Ok(());
+            return Ok(Incoming::Other);
         };
-        match get_str(&m, "type") {
+        Ok(match get_str(&m, "type") {
             Some("sync") | Some("request") => {
                 if get_str(&m, "documentId") != Some(self.doc_id.as_str()) {
-                    return Ok(());
+                    return Ok(Incoming::Other);
                 }
                 let Some(Value::Bytes(data)) = get(&m, "data") else {
                     anyhow::bail!("a sync message without data");
                 };
-                let msg = sync::Message::decode(data)?;
-                let before = self.doc.get_heads();
-                self.doc.receive_sync_message(&mut self.sync, msg)?;
-                if self.doc.get_heads() != before {
-                    self.version += 1;
-                    if self.notes.is_none() {
-                        self.notes = self.find_notes();
-                    }
-                }
-                self.sync_out();
+                Incoming::Sync(sync::Message::decode(data)?)
             }
             Some("doc-unavailable") => anyhow::bail!("the server does not have {}", self.doc_id),
             Some("error") => anyhow::bail!("server error: {m:?}"),
-            _ => {}
+            _ => Incoming::Other,
+        })
+    }
+
+    fn handle(&mut self, incoming: Incoming) -> anyhow::Result<()> {
+        let Incoming::Sync(msg) = incoming else {
+            return Ok(());
+        };
+        let before = self.doc.get_heads();
+        self.doc.receive_sync_message(&mut self.sync, msg)?;
+        if self.doc.get_heads() != before {
+            self.version += 1;
+            if self.notes.is_none() {
+                self.notes = self.find_notes();
+            }
         }
+        self.sync_out();
         Ok(())
     }
 
@@ -416,6 +467,12 @@ impl RepoClient {
         h.sort();
         h.iter().flat_map(|h| h.0).collect()
     }
+}
+
+/// A frame from the server.
+enum Incoming {
+    Sync(sync::Message),
+    Other,
 }
 
 fn encode(v: &Value) -> anyhow::Result<Vec<u8>> {

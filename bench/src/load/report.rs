@@ -118,6 +118,9 @@ impl Report<'_> {
         let server_ack_mean_ms = 1e3 * diff("samskab_ack_latency_seconds_sum")
             / diff("samskab_ack_latency_seconds_count");
         let messages_in = diff("samskab_messages_received_total");
+        let resyncs = diff("samskab_resyncs_total");
+        let groups = diff("samskab_change_groups_applied_total");
+        let split = diff("samskab_change_groups_split_total");
         let refused = diff("samskab_refused_total");
         let cores = self.machine["nproc"].as_u64().unwrap_or(1) as f64;
         let both_pct = (editing.server_cpu_s + editing.me_cpu_s) / (editing.wall_s * cores) * 100.0;
@@ -187,7 +190,7 @@ impl Report<'_> {
             (
                 "Server's own ack time (receive → stored, mean from /metrics)".into(),
                 format!(
-                    "{server_ack_mean_ms:.2} ms; {batches:.0} batches stored ({:.1} edits per batch); {messages_in:.0} messages received",
+                    "{server_ack_mean_ms:.2} ms; {batches:.0} batches stored ({:.1} edits per batch); {messages_in:.0} messages received; {resyncs:.0} live connections sent back to sync; {groups:.0} groups of live changes applied together, {split:.0} taken apart",
                     sent as f64 / batches
                 ),
             ),
@@ -301,6 +304,9 @@ impl Report<'_> {
                 "batches_stored": batches,
                 "ack_mean_ms": server_ack_mean_ms,
                 "messages_received": messages_in,
+                "resyncs": resyncs,
+                "change_groups_applied": groups,
+                "change_groups_split": split,
                 "refused": refused,
             },
             "converged": converged,

@@ -2,7 +2,7 @@
 //! send what is queued, and wait for the next frame.
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -44,22 +44,83 @@ pub async fn next(ws: &mut Option<Ws>, closed: &mut Option<String>, wait: Durati
     };
     match tokio::time::timeout(wait, socket.next()).await {
         Err(_) => Next::Idle,
-        Ok(None) => {
+        Ok(item) => settle(ws, closed, item),
+    }
+}
+
+/// What one item of the websocket stream means.
+fn settle(
+    ws: &mut Option<Ws>,
+    closed: &mut Option<String>,
+    item: Option<Result<WsMessage, tokio_tungstenite::tungstenite::Error>>,
+) -> Next {
+    match item {
+        None => {
             closed.get_or_insert_with(|| "end of stream".into());
             *ws = None;
             Next::Ended
         }
-        Ok(Some(Err(e))) => {
+        Some(Err(e)) => {
             *closed = Some(e.to_string());
             *ws = None;
             Next::Ended
         }
-        Ok(Some(Ok(WsMessage::Binary(b)))) => Next::Frame(b.to_vec()),
-        Ok(Some(Ok(WsMessage::Close(f)))) => {
+        Some(Ok(WsMessage::Binary(b))) => Next::Frame(b.to_vec()),
+        Some(Ok(WsMessage::Close(f))) => {
             *closed = Some(format!("close frame {f:?}"));
             *ws = None;
             Next::Other
         }
-        Ok(Some(Ok(_))) => Next::Other,
+        Some(Ok(_)) => Next::Other,
     }
+}
+
+/// What [`next_batch`] got: every binary frame that had arrived, in order.
+pub struct Batch {
+    pub frames: Vec<Vec<u8>>,
+    /// Something arrived (a frame of any kind, or the end of the connection).
+    pub any: bool,
+}
+
+/// Waits up to `wait` for the next frame, then takes every frame already
+/// waiting (up to `max`) without waiting again, so a client that fell
+/// behind handles what piled up in one go.
+pub async fn next_batch(
+    ws: &mut Option<Ws>,
+    closed: &mut Option<String>,
+    wait: Duration,
+    max: usize,
+) -> Batch {
+    let mut batch = Batch {
+        frames: Vec::new(),
+        any: false,
+    };
+    let mut wait = wait;
+    while batch.frames.len() < max {
+        let got = if wait.is_zero() {
+            match ws.as_mut().map(|s| s.next().now_or_never()) {
+                Some(Some(item)) => settle(ws, closed, item),
+                _ => break,
+            }
+        } else {
+            next(ws, closed, wait).await
+        };
+        wait = Duration::ZERO;
+        match got {
+            Next::Idle => break,
+            Next::Ended => {
+                batch.any = true;
+                break;
+            }
+            Next::Frame(b) => {
+                batch.any = true;
+                batch.frames.push(b);
+            }
+            Next::Other => batch.any = true,
+        }
+        if ws.is_none() {
+            break;
+        }
+    }
+    batch
 }

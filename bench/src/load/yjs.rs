@@ -122,6 +122,24 @@ impl YClient {
         Ok(true)
     }
 
+    /// Handles every frame that has arrived (waiting up to `wait` for the
+    /// first), then sends one round of answers. Yjs applies an update in
+    /// time proportional to the update, so each is applied as it comes.
+    pub async fn pump_batch(
+        &mut self,
+        wait: Duration,
+        max: usize,
+    ) -> anyhow::Result<(usize, bool)> {
+        let batch = wire::next_batch(&mut self.ws, &mut self.closed, wait, max).await;
+        for frame in &batch.frames {
+            self.receive(frame)?;
+        }
+        if batch.any {
+            self.flush().await?;
+        }
+        Ok((batch.frames.len(), batch.any))
+    }
+
     fn receive(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
         let msg = match Message::decode_v1(bytes) {
             Ok(m) => m,

@@ -1410,6 +1410,16 @@ pub struct GuardedWrites {
     pub consent_of: BTreeSet<String>,
 }
 
+impl GuardedWrites {
+    /// Whether anything guarded was written at all.
+    pub fn any(&self) -> bool {
+        self.facilitation
+            || self.outcomes
+            || !self.dissent_of.is_empty()
+            || !self.consent_of.is_empty()
+    }
+}
+
 fn object_ids_under(doc: &AutoCommit, root: &ObjId, out: &mut BTreeSet<(u64, ActorId)>) {
     if let ObjId::Id(c, a, _) = root {
         out.insert((*c, a.clone()));

@@ -53,7 +53,9 @@ pub use message::{
     Participant, PeerPresence, Permission, Presence, Viewport, Welcome,
 };
 pub use session::{ClientSession, Event, Phase, SessionError};
-pub use sync::{PeerSync, SyncError, changes_since, missing_deps, receive_changes};
+pub use sync::{
+    PeerSync, SyncError, changes_since, missing_deps, receive_changes, receive_changes_from_server,
+};
 
 /// Change hashes as they travel in [`Ack`]: lower-case hex.
 pub fn heads_to_hex(heads: &[automerge::ChangeHash]) -> Vec<String> {

@@ -3,13 +3,13 @@
 use std::collections::VecDeque;
 
 use automerge::ChangeHash;
-use samskab_board::{Board, BoardError, Ctx, History, Limits, Op};
+use samskab_board::{Board, BoardError, Ctx, History, Op};
 
 use crate::message::{
     Ack, ErrorMsg, Hello, Message, PROTOCOL_VERSION, Participant, PeerPresence, Permission,
     Presence, Welcome,
 };
-use crate::sync::{PeerSync, SyncError, changes_since, missing_deps, receive_changes};
+use crate::sync::{PeerSync, SyncError, changes_since, missing_deps, receive_changes_from_server};
 
 /// What happened as a result of an incoming frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,28 @@ pub enum Event {
     PeerLeft(u64),
     /// My hidden content (private notes, my dots) as the server holds it.
     Private(crate::facil::PrivateState),
+}
+
+/// The raw bytes of the changes made on top of `before` (each new change
+/// descends from `before`, as local edits do), dependencies first: a walk
+/// from the heads back to `before`, as long as the new changes.
+fn local_changes_since(board: &mut Board, before: &[ChangeHash]) -> Vec<u8> {
+    let stop: std::collections::HashSet<ChangeHash> = before.iter().copied().collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = board.heads();
+    let mut found = Vec::new();
+    let doc = board.doc_mut();
+    while let Some(h) = stack.pop() {
+        if stop.contains(&h) || !seen.insert(h) {
+            continue;
+        }
+        let Some(change) = doc.get_change_by_hash(&h) else {
+            continue;
+        };
+        stack.extend(change.deps().iter().copied());
+        found.push(change.raw_bytes().to_vec());
+    }
+    found.into_iter().rev().flatten().collect()
 }
 
 /// Where the connection stands.
@@ -64,6 +86,9 @@ pub struct ClientSession {
     unacked: Vec<ChangeHash>,
     /// The heads in the server's latest acknowledgement.
     stored_heads: Vec<ChangeHash>,
+    /// Some of `stored_heads` were not in the replica yet when last looked
+    /// at: a change that arrives may complete them.
+    stored_unknown: bool,
     outbox: VecDeque<Vec<u8>>,
     /// This device's secret for `participant` (see [`Hello::participant_key`]).
     participant_key: Option<String>,
@@ -84,26 +109,17 @@ impl ClientSession {
         participant: Participant,
         board: Board,
     ) -> Self {
-        // A client's one peer is its server, which checked every change it
-        // relays against its own limits (`samskab_board::wire`). The first
-        // sync of a long-lived board carries its whole history, which may
-        // declare more than one peer's message ever may: no cap on that.
-        let limits = Limits {
-            max_changes: u64::MAX,
-            max_ops: u64::MAX,
-            max_inflated_bytes: u64::MAX,
-            ..board.limits().clone()
-        };
         ClientSession {
             board_id: board_id.into(),
             key,
             participant,
-            board: board.with_limits(limits),
+            board,
             history: History::new(),
-            peer: PeerSync::new(),
+            peer: PeerSync::with_server(),
             phase: Phase::Offline,
             unacked: Vec::new(),
             stored_heads: Vec::new(),
+            stored_unknown: false,
             outbox: VecDeque::new(),
             participant_key: None,
             private: Default::default(),
@@ -181,7 +197,7 @@ impl ClientSession {
     /// connection, so nothing is assumed about what the server already has.
     pub fn connected(&mut self) {
         self.outbox.clear();
-        self.peer = PeerSync::new();
+        self.peer = PeerSync::with_server();
         self.live = false;
         self.phase = Phase::Connecting;
         self.outbox.push_back(
@@ -219,13 +235,13 @@ impl ClientSession {
                 // scratch, and so do we (our sync state is stale).
                 if self.live {
                     self.live = false;
-                    self.peer = PeerSync::new();
+                    self.peer = PeerSync::with_server();
                 }
                 let before = self.board.heads();
                 self.peer.receive(&mut self.board, &payload)?;
                 if self.board.heads() != before {
                     events.push(Event::Changed);
-                    if self.settle() {
+                    if self.stored_unknown && self.settle() {
                         events.push(Event::Acked);
                     }
                 }
@@ -247,18 +263,18 @@ impl ClientSession {
             }
             Message::Changes(bytes) => {
                 let before = self.board.heads();
-                receive_changes(&mut self.board, &bytes)?;
+                receive_changes_from_server(&mut self.board, &bytes)?;
                 if missing_deps(&mut self.board) && self.live {
                     // Something was lost on the way: ask the server to
                     // sync with us again (an empty `Changes`); the sync
                     // protocol finds what is missing.
                     self.live = false;
-                    self.peer = PeerSync::new();
+                    self.peer = PeerSync::with_server();
                     self.outbox.push_back(Message::Changes(Vec::new()).encode());
                 }
                 if self.board.heads() != before {
                     events.push(Event::Changed);
-                    if self.settle() {
+                    if self.stored_unknown && self.settle() {
                         events.push(Event::Acked);
                     }
                 }
@@ -316,6 +332,16 @@ impl ClientSession {
     fn sent(&mut self, before: &[ChangeHash], hash: Option<ChangeHash>) -> bool {
         let Some(hash) = hash else { return false };
         self.unacked.push(hash);
+        // Live, the new changes go as they are, found by walking back from
+        // the heads to `before` (Automerge's "every change since" walks the
+        // whole history, on every keystroke).
+        if let (Phase::Joined(_), true) = (self.phase, self.live) {
+            let bytes = local_changes_since(&mut self.board, before);
+            if !bytes.is_empty() {
+                self.outbox.push_back(Message::Changes(bytes).encode());
+            }
+            return true;
+        }
         self.queue_new(before);
         true
     }
@@ -374,6 +400,7 @@ impl ClientSession {
             .copied()
             .filter(|h| doc.get_change_by_hash(h).is_some())
             .collect();
+        self.stored_unknown = known.len() < self.stored_heads.len();
         if known.is_empty() {
             return false;
         }

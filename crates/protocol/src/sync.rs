@@ -29,16 +29,34 @@ pub enum SyncError {
 pub struct PeerSync {
     state: sync::State,
     broken: Option<String>,
+    /// The peer is our own server (see [`PeerSync::with_server`]).
+    server: bool,
 }
 
 impl PeerSync {
+    /// Sync with a peer whose messages are checked against the board's
+    /// limits before Automerge reads them ([`samskab_board::wire`]): what a
+    /// server does with every browser.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Sync with our own server, as a browser does: its messages are not
+    /// walked by the wire check. The server checked every change it relays,
+    /// and the first sync of a long-lived board carries its whole history,
+    /// which may declare more than one peer's message ever may.
+    pub fn with_server() -> Self {
+        PeerSync {
+            server: true,
+            ..Self::default()
+        }
+    }
+
     /// Applies an incoming sync payload (the bytes of a [`Message::Sync`]).
     pub fn receive(&mut self, board: &mut Board, payload: &[u8]) -> Result<(), SyncError> {
-        wire::check_sync_message(payload, board.limits()).map_err(SyncError::from)?;
+        if !self.server {
+            wire::check_sync_message(payload, board.limits()).map_err(SyncError::from)?;
+        }
         let msg = sync::Message::decode(payload).map_err(|e| SyncError::Decode(e.to_string()))?;
         // Automerge 0.12 can panic on well-formed but inconsistent changes
         // (found by fuzzing); a peer must not be able to take a room down.
@@ -102,13 +120,23 @@ impl PeerSync {
 }
 
 /// Applies the raw changes of a [`Message::Changes`] (any number of
-/// concatenated change chunks). Changes whose dependencies are missing are
-/// kept by Automerge until they arrive; [`missing_deps`] tells.
+/// concatenated change chunks) from a peer, after checking them against the
+/// board's limits ([`samskab_board::wire`]). Changes whose dependencies are
+/// missing are kept by Automerge until they arrive; [`missing_deps`] tells.
 pub fn receive_changes(board: &mut Board, bytes: &[u8]) -> Result<(), SyncError> {
     if bytes.is_empty() {
         return Ok(());
     }
     wire::check_chunks(bytes, board.limits()).map_err(SyncError::from)?;
+    receive_changes_from_server(board, bytes)
+}
+
+/// [`receive_changes`] without the wire check, for what our own server
+/// relays (see [`PeerSync::with_server`]).
+pub fn receive_changes_from_server(board: &mut Board, bytes: &[u8]) -> Result<(), SyncError> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         board.doc_mut().load_incremental(bytes)
     }));

@@ -63,19 +63,50 @@ fn a_client_takes_a_whole_history_larger_than_one_peer_message_may_declare() {
         Err(SyncError::TooLarge(_))
     ));
 
-    // A client session lifts only those caps on what its server sends.
+    // A client's sync with its own server does not walk the wire check:
+    // the same history is taken under the same tight limits.
+    let mut replica = Board::new(&[1; 16]).with_limits(tight.clone());
+    let payload = first_sync(&mut server, &mut replica);
+    PeerSync::with_server()
+        .receive(&mut replica, &payload)
+        .unwrap();
+    assert_eq!(replica.notes().len(), 40);
+
+    // So does a client session, whether the history comes as a sync
+    // message or as live changes.
     let me = Participant {
         id: "p1".into(),
         name: "Bo".into(),
         role: "citizen".into(),
         color: "#123456".into(),
     };
-    let session = ClientSession::new("b1", None, me, Board::new(&[1; 16]).with_limits(tight));
-    let limits = session.board().limits().clone();
-    assert_eq!(limits.max_ops, u64::MAX);
-    assert_eq!(limits.max_note_chars, Limits::default().max_note_chars);
-    let mut replica = Board::new(&[1; 16]).with_limits(limits);
-    let payload = first_sync(&mut server, &mut replica);
-    PeerSync::new().receive(&mut replica, &payload).unwrap();
-    assert_eq!(replica.notes().len(), 40);
+    let mut session = ClientSession::new(
+        "b1",
+        None,
+        me.clone(),
+        Board::new(&[1; 16]).with_limits(tight.clone()),
+    );
+    let mut empty = Board::new(&[1; 16]);
+    let payload = first_sync(&mut server, &mut empty);
+    session.receive(&Message::Sync(payload).encode()).unwrap();
+    assert_eq!(session.board().notes().len(), 40);
+
+    let mut session = ClientSession::new(
+        "b1",
+        None,
+        me,
+        Board::new(&[1; 16]).with_limits(tight.clone()),
+    );
+    let everything = samskab_protocol::changes_since(&mut server, &[]);
+    assert!(matches!(
+        samskab_protocol::receive_changes(
+            &mut Board::new(&[1; 16]).with_limits(tight),
+            &everything
+        ),
+        Err(SyncError::TooLarge(_))
+    ));
+    session
+        .receive(&Message::Changes(everything).encode())
+        .unwrap();
+    assert_eq!(session.board().notes().len(), 40);
 }

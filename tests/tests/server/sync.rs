@@ -398,3 +398,95 @@ async fn live_changes_with_missing_dependencies_fall_back_to_sync() {
     assert!(bo.board().note("x").is_none());
     assert!(anna.closed.is_none(), "Anna stays connected");
 }
+
+/// A counter from the server's `/metrics`.
+async fn metric(server: &TestServer, name: &str) -> u64 {
+    let text = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// A busy room applies the live changes of many editors together; when one
+/// of them sends a change that breaks the schema, the group is taken apart:
+/// that editor alone is refused, and every other edit made at the same
+/// moment is kept, stored and seen by everyone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_bad_change_among_many_at_once_is_refused_alone() {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+    let server = TestServer::start().await;
+    let board = server.create_board("Travlt møde").await;
+    let mut good = Vec::new();
+    for i in 0..10 {
+        good.push(
+            WsClient::join(&server.ws_url(), &board.id, &board.editor, &format!("g{i}"))
+                .await
+                .unwrap(),
+        );
+    }
+    {
+        let mut all: Vec<&mut WsClient> = good.iter_mut().collect();
+        converge(&mut all, T).await.unwrap();
+    }
+    let mut rounds = 0;
+    let mut made = Vec::new();
+    // Until the server has taken a group apart (each round's frames leave
+    // within a millisecond; a room of 11 gathers them for 2 ms).
+    while metric(&server, "samskab_change_groups_split_total").await == 0 {
+        rounds += 1;
+        assert!(rounds <= 10, "no group with the bad change in 10 rounds");
+        let mut evil = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Evil")
+            .await
+            .unwrap();
+        {
+            let mut all: Vec<&mut WsClient> = good.iter_mut().collect();
+            all.push(&mut evil);
+            converge(&mut all, T).await.unwrap();
+        }
+        for (i, c) in good.iter_mut().enumerate() {
+            let id = format!("r{rounds}-g{i}");
+            let ctx = c.ctx();
+            c.session.apply(&create(&id, "samtidig"), &ctx).unwrap();
+            made.push(id);
+        }
+        let mut forged = evil.board().clone();
+        let doc = forged.doc_mut();
+        let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
+        doc.put(&notes, format!("bad{rounds}"), "not a note").unwrap();
+        doc.commit();
+        evil.session.merge(&mut forged).unwrap();
+        // Everyone's frames leave at once.
+        evil.flush().await.unwrap();
+        for c in good.iter_mut() {
+            c.flush().await.unwrap();
+        }
+        evil.pump_until(T, |c| c.closed.is_some()).await.unwrap();
+        assert_eq!(
+            evil.refusals[0].reason,
+            samskab_protocol::ErrorReason::InvalidChange
+        );
+        for c in good.iter_mut() {
+            c.until_saved().await.unwrap();
+            assert!(c.refusals.is_empty(), "{:?}", c.refusals);
+        }
+    }
+    assert!(metric(&server, "samskab_change_groups_applied_total").await > 0);
+
+    let mut late = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Late")
+        .await
+        .unwrap();
+    let mut all: Vec<&mut WsClient> = good.iter_mut().collect();
+    all.push(&mut late);
+    converge(&mut all, T).await.unwrap();
+    let seen = late.board().notes();
+    for id in &made {
+        assert!(seen.iter().any(|n| n.id == *id), "{id} was lost");
+    }
+    assert_eq!(seen.len(), made.len());
+}
