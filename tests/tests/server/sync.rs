@@ -458,7 +458,8 @@ async fn one_bad_change_among_many_at_once_is_refused_alone() {
         let mut forged = evil.board().clone();
         let doc = forged.doc_mut();
         let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
-        doc.put(&notes, format!("bad{rounds}"), "not a note").unwrap();
+        doc.put(&notes, format!("bad{rounds}"), "not a note")
+            .unwrap();
         doc.commit();
         evil.session.merge(&mut forged).unwrap();
         // Everyone's frames leave at once.
