@@ -30,28 +30,6 @@ pub enum Event {
     Private(crate::facil::PrivateState),
 }
 
-/// The raw bytes of the changes made on top of `before` (each new change
-/// descends from `before`, as local edits do), dependencies first: a walk
-/// from the heads back to `before`, as long as the new changes.
-fn local_changes_since(board: &mut Board, before: &[ChangeHash]) -> Vec<u8> {
-    let stop: std::collections::HashSet<ChangeHash> = before.iter().copied().collect();
-    let mut seen = std::collections::HashSet::new();
-    let mut stack = board.heads();
-    let mut found = Vec::new();
-    let doc = board.doc_mut();
-    while let Some(h) = stack.pop() {
-        if stop.contains(&h) || !seen.insert(h) {
-            continue;
-        }
-        let Some(change) = doc.get_change_by_hash(&h) else {
-            continue;
-        };
-        stack.extend(change.deps().iter().copied());
-        found.push(change.raw_bytes().to_vec());
-    }
-    found.into_iter().rev().flatten().collect()
-}
-
 /// Where the connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -332,16 +310,6 @@ impl ClientSession {
     fn sent(&mut self, before: &[ChangeHash], hash: Option<ChangeHash>) -> bool {
         let Some(hash) = hash else { return false };
         self.unacked.push(hash);
-        // Live, the new changes go as they are, found by walking back from
-        // the heads to `before` (Automerge's "every change since" walks the
-        // whole history, on every keystroke).
-        if let (Phase::Joined(_), true) = (self.phase, self.live) {
-            let bytes = local_changes_since(&mut self.board, before);
-            if !bytes.is_empty() {
-                self.outbox.push_back(Message::Changes(bytes).encode());
-            }
-            return true;
-        }
         self.queue_new(before);
         true
     }
@@ -393,19 +361,27 @@ impl ClientSession {
         if self.unacked.is_empty() {
             return false;
         }
+        // Automerge 0.12 rebuilds a change from its op columns for
+        // `get_change_by_hash` and `get_changes` (a scan of the document):
+        // ask the change graph only.
         let doc = self.board.doc_mut();
+        let missing: std::collections::HashSet<ChangeHash> =
+            doc.get_missing_deps(&self.stored_heads).into_iter().collect();
         let known: Vec<ChangeHash> = self
             .stored_heads
             .iter()
             .copied()
-            .filter(|h| doc.get_change_by_hash(h).is_some())
+            .filter(|h| !missing.contains(h))
             .collect();
         self.stored_unknown = known.len() < self.stored_heads.len();
         if known.is_empty() {
             return false;
         }
-        let uncovered: std::collections::HashSet<ChangeHash> =
-            doc.get_changes(&known).iter().map(|c| c.hash()).collect();
+        let uncovered: std::collections::HashSet<ChangeHash> = doc
+            .get_changes_meta(&known)
+            .iter()
+            .map(|c| c.hash)
+            .collect();
         let before = self.unacked.len();
         self.unacked.retain(|h| uncovered.contains(h));
         self.unacked.len() != before
