@@ -365,8 +365,10 @@ impl ClientSession {
         // `get_change_by_hash` and `get_changes` (a scan of the document):
         // ask the change graph only.
         let doc = self.board.doc_mut();
-        let missing: std::collections::HashSet<ChangeHash> =
-            doc.get_missing_deps(&self.stored_heads).into_iter().collect();
+        let missing: std::collections::HashSet<ChangeHash> = doc
+            .get_missing_deps(&self.stored_heads)
+            .into_iter()
+            .collect();
         let known: Vec<ChangeHash> = self
             .stored_heads
             .iter()
