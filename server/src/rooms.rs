@@ -743,13 +743,7 @@ impl Room {
         if self.board.heads() == before {
             return false;
         }
-        let added: usize = self
-            .board
-            .doc_mut()
-            .get_changes(&before)
-            .iter()
-            .map(|c| c.raw_bytes().len())
-            .sum();
+        let added = bytes_since(&mut self.board, &before);
         let max = self.config.limits.max_doc_bytes;
         if self.stored_bytes + self.pending_bytes + added > max {
             self.revert_to(&before);
@@ -849,13 +843,7 @@ impl Room {
         if self.board.heads() == before {
             return Grouped::Unchanged;
         }
-        let added: usize = self
-            .board
-            .doc_mut()
-            .get_changes(&before)
-            .iter()
-            .map(|c| c.raw_bytes().len())
-            .sum();
+        let added = bytes_since(&mut self.board, &before);
         let why = if missing_deps(&mut self.board) {
             Some("missing dependencies".to_string())
         } else if self.stored_bytes + self.pending_bytes + added > self.config.limits.max_doc_bytes
@@ -891,12 +879,7 @@ impl Room {
             let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| edit(board)))
                 .unwrap_or_else(|_| Err("the document could not take this change".into()));
             ran?;
-            let added: usize = board
-                .doc_mut()
-                .get_changes(&before)
-                .iter()
-                .map(|c| c.raw_bytes().len())
-                .sum();
+            let added = bytes_since(board, &before);
             if added > 0 && self.stored_bytes + self.pending_bytes + added > limits.max_doc_bytes {
                 return Err(format!(
                     "the board would pass its size limit ({} MB)",
@@ -1111,6 +1094,16 @@ impl Room {
             }
         }
     }
+}
+
+/// The bytes of the changes made since `before` (what storing them adds).
+fn bytes_since(board: &mut Board, before: &[ChangeHash]) -> usize {
+    board
+        .doc_mut()
+        .get_changes(before)
+        .iter()
+        .map(|c| c.raw_bytes().len())
+        .sum()
 }
 
 /// What became of a group of live changes tried together.
