@@ -10,6 +10,32 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// One item of a websocket stream: a message, an error, or its end (`None`).
+pub type WsItem = Option<Result<WsMessage, tokio_tungstenite::tungstenite::Error>>;
+
+/// Waits up to `wait` for the next item of `ws`, then takes every item that
+/// has already arrived (up to `max` in all) without waiting again, so a
+/// client that fell behind handles what piled up in one go. Stops at the
+/// end of the stream, an error or a close frame.
+pub async fn arrived<S>(ws: &mut S, wait: Duration, max: usize) -> Vec<WsItem>
+where
+    S: futures_util::Stream<Item = Result<WsMessage, tokio_tungstenite::tungstenite::Error>>
+        + Unpin,
+{
+    let mut items = Vec::new();
+    match tokio::time::timeout(wait, ws.next()).await {
+        Err(_) => return items,
+        Ok(item) => items.push(item),
+    }
+    while items.len() < max && matches!(items.last(), Some(Some(Ok(m))) if !m.is_close()) {
+        match ws.next().now_or_never() {
+            Some(item) => items.push(item),
+            None => break,
+        }
+    }
+    items
+}
+
 /// A protocol client over a real websocket, built on `ClientSession`.
 pub struct WsClient {
     pub session: ClientSession,
@@ -198,33 +224,13 @@ impl WsClient {
         wait: Duration,
         max: usize,
     ) -> anyhow::Result<(usize, bool)> {
-        let mut frames = Vec::new();
-        let mut any = false;
-        let mut wait = wait;
-        while frames.len() < max {
-            let Some(ws) = self.ws.as_mut() else {
-                if !any {
-                    tokio::time::sleep(wait).await;
-                }
-                break;
-            };
-            let item = if wait.is_zero() {
-                match ws.next().now_or_never() {
-                    Some(item) => item,
-                    None => break,
-                }
-            } else {
-                match tokio::time::timeout(wait, ws.next()).await {
-                    Err(_) => break,
-                    Ok(item) => item,
-                }
-            };
-            wait = Duration::ZERO;
-            any = true;
-            if let Some(bytes) = self.take(item) {
-                frames.push(bytes);
-            }
-        }
+        let Some(ws) = self.ws.as_mut() else {
+            tokio::time::sleep(wait).await;
+            return Ok((0, false));
+        };
+        let items = arrived(ws, wait, max).await;
+        let any = !items.is_empty();
+        let frames: Vec<Vec<u8>> = items.into_iter().filter_map(|i| self.take(i)).collect();
         let mut changes: Vec<u8> = Vec::new();
         for bytes in &frames {
             match samskab_protocol::Message::decode(bytes) {
@@ -250,10 +256,7 @@ impl WsClient {
     }
 
     /// A binary frame's bytes; notes the end of the connection.
-    fn take(
-        &mut self,
-        item: Option<Result<WsMessage, tokio_tungstenite::tungstenite::Error>>,
-    ) -> Option<Vec<u8>> {
+    fn take(&mut self, item: WsItem) -> Option<Vec<u8>> {
         match item {
             None | Some(Err(_)) => {
                 self.closed.get_or_insert(None);

@@ -10,7 +10,7 @@ pub mod process;
 mod server;
 pub mod toolbar;
 
-pub use client::{WsClient, converge};
+pub use client::{WsClient, WsItem, arrived, converge};
 pub use server::{Created, TestServer};
 
 /// A random id for notes and participants, like the browser makes.

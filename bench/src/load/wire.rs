@@ -2,7 +2,7 @@
 //! send what is queued, and wait for the next frame.
 use std::time::Duration;
 
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -49,11 +49,7 @@ pub async fn next(ws: &mut Option<Ws>, closed: &mut Option<String>, wait: Durati
 }
 
 /// What one item of the websocket stream means.
-fn settle(
-    ws: &mut Option<Ws>,
-    closed: &mut Option<String>,
-    item: Option<Result<WsMessage, tokio_tungstenite::tungstenite::Error>>,
-) -> Next {
+fn settle(ws: &mut Option<Ws>, closed: &mut Option<String>, item: samskab_tests::WsItem) -> Next {
     match item {
         None => {
             closed.get_or_insert_with(|| "end of stream".into());
@@ -91,35 +87,21 @@ pub async fn next_batch(
     wait: Duration,
     max: usize,
 ) -> Batch {
+    let Some(socket) = ws.as_mut() else {
+        tokio::time::sleep(wait).await;
+        return Batch {
+            frames: Vec::new(),
+            any: false,
+        };
+    };
+    let items = samskab_tests::arrived(socket, wait, max).await;
     let mut batch = Batch {
         frames: Vec::new(),
-        any: false,
+        any: !items.is_empty(),
     };
-    let mut wait = wait;
-    while batch.frames.len() < max {
-        let got = if wait.is_zero() {
-            match ws.as_mut().map(|s| s.next().now_or_never()) {
-                Some(Some(item)) => settle(ws, closed, item),
-                _ => break,
-            }
-        } else {
-            next(ws, closed, wait).await
-        };
-        wait = Duration::ZERO;
-        match got {
-            Next::Idle => break,
-            Next::Ended => {
-                batch.any = true;
-                break;
-            }
-            Next::Frame(b) => {
-                batch.any = true;
-                batch.frames.push(b);
-            }
-            Next::Other => batch.any = true,
-        }
-        if ws.is_none() {
-            break;
+    for item in items {
+        if let Next::Frame(b) = settle(ws, closed, item) {
+            batch.frames.push(b);
         }
     }
     batch
