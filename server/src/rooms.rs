@@ -584,6 +584,7 @@ impl Room {
                     // The peer missed something: back to the sync
                     // protocol, from scratch.
                     if let Some(p) = self.peers.get_mut(&peer) {
+                        tracing::debug!(board = %self.id, peer, "the peer asks to sync again");
                         Metrics::inc(&self.metrics.resyncs);
                         p.live = false;
                         p.sync = PeerSync::new();
@@ -706,6 +707,7 @@ impl Room {
         }
         // Record what arrives, so validation costs as much as the change.
         let before = self.board.mark();
+        let waiting = waiting_for(&mut self.board);
         let rights = facil::Rights::of(&self.board, peer);
         let applied = match incoming {
             Incoming::Sync(payload) => peer.sync.receive(&mut self.board, payload),
@@ -727,17 +729,16 @@ impl Room {
             self.drop_peer(peer_id, reason, &text);
             return false;
         }
-        if matches!(incoming, Incoming::Changes(_)) && missing_deps(&mut self.board) {
+        if matches!(incoming, Incoming::Changes(_))
+            && newly_waiting(&waiting, &waiting_for(&mut self.board))
+        {
             // Live changes whose dependencies we lack: forget them and let
             // the sync protocol find what is missing (the peer still holds
-            // them all and sends them again through it).
-            self.revert_to(&before);
-            Metrics::inc(&self.metrics.resyncs);
-            if let Some(peer) = self.peers.get_mut(&peer_id) {
-                peer.live = false;
-                peer.sync = PeerSync::new();
-            }
-            self.resync.push(peer_id);
+            // them all and sends them again through it). Changes that were
+            // already waiting (a syncing peer's) are not this peer's doing.
+            tracing::debug!(board = %self.id, peer = peer_id, "live changes with missing dependencies; syncing again");
+            self.revert(&before, !waiting.is_empty());
+            self.restart_sync(peer_id);
             return false;
         }
         if self.board.heads() == before {
@@ -825,6 +826,7 @@ impl Room {
             return Grouped::OneByOne;
         }
         let before = self.board.mark();
+        let waiting = waiting_for(&mut self.board);
         let all: Vec<u8> = run.iter().flat_map(|(_, b)| b.iter().copied()).collect();
         match receive_changes_from_server(&mut self.board, &all) {
             Ok(()) => {}
@@ -840,22 +842,27 @@ impl Room {
                 return Grouped::OneByOne;
             }
         }
+        // Before "nothing changed": changes that all lack their
+        // dependencies change nothing yet, and their senders must be told.
+        if newly_waiting(&waiting, &waiting_for(&mut self.board)) {
+            tracing::debug!(board = %self.id, "live changes taken apart: missing dependencies");
+            self.revert(&before, !waiting.is_empty());
+            return Grouped::OneByOne;
+        }
         if self.board.heads() == before {
             return Grouped::Unchanged;
         }
         let added = bytes_since(&mut self.board, &before);
-        let why = if missing_deps(&mut self.board) {
-            Some("missing dependencies".to_string())
-        } else if self.stored_bytes + self.pending_bytes + added > self.config.limits.max_doc_bytes
-        {
-            Some("size limit".into())
-        } else if let Err(e) = validate_changes(&mut self.board, &before, &self.config.limits) {
-            Some(format!("invalid: {e}"))
-        } else if guarded_writes(&mut self.board, &before).any() {
-            Some("guarded state".into())
-        } else {
-            None
-        };
+        let why =
+            if self.stored_bytes + self.pending_bytes + added > self.config.limits.max_doc_bytes {
+                Some("size limit".into())
+            } else if let Err(e) = validate_changes(&mut self.board, &before, &self.config.limits) {
+                Some(format!("invalid: {e}"))
+            } else if guarded_writes(&mut self.board, &before).any() {
+                Some("guarded state".into())
+            } else {
+                None
+            };
         if let Some(why) = why {
             tracing::debug!(board = %self.id, why, "live changes taken apart");
             self.revert_to(&before);
@@ -915,8 +922,10 @@ impl Room {
                 self.pending_bytes = 0;
                 self.batch_started = None;
                 self.poisoned = false;
+                // Unstored changes are gone from the server, and a syncing
+                // peer would never send them again on its old sync state.
                 for p in self.peers.values_mut() {
-                    p.sync = PeerSync::new();
+                    p.sync = PeerSync::restarted();
                     p.live = false;
                 }
             }
@@ -935,7 +944,21 @@ impl Room {
     }
 
     /// Forgets every change after `heads` (none of them was stored).
+    ///
+    /// The fork also forgets the changes waiting in Automerge's queue for
+    /// their dependencies. A syncing peer may have sent them (the sync
+    /// protocol sends a change before its dependencies when a Bloom filter
+    /// says, wrongly, that we have them, and asks again later), and it
+    /// never sends a change twice on one sync state: every syncing peer
+    /// then starts its sync again, told to forget what it has sent.
     fn revert_to(&mut self, heads: &[ChangeHash]) {
+        let dropping_waiting = missing_deps(&mut self.board);
+        self.revert(heads, dropping_waiting);
+    }
+
+    /// [`Room::revert_to`], for a caller that knows whether changes other
+    /// than those it is forgetting were waiting in the queue.
+    fn revert(&mut self, heads: &[ChangeHash], dropping_waiting: bool) {
         let actor = self.board.doc().get_actor().clone();
         match self.board.doc_mut().fork_at(heads) {
             Ok(doc) => match Board::from_doc(doc.with_actor(actor)) {
@@ -943,6 +966,28 @@ impl Room {
                 Err(e) => tracing::error!(board = %self.id, error = %e, "revert failed"),
             },
             Err(e) => tracing::error!(board = %self.id, error = %e, "revert failed"),
+        }
+        if dropping_waiting {
+            let syncing: Vec<u64> = self
+                .peers
+                .iter()
+                .filter(|(_, p)| !p.live)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in syncing {
+                self.restart_sync(id);
+            }
+        }
+    }
+
+    /// Starts `peer`'s sync again from scratch, told to forget what it has
+    /// sent ([`PeerSync::restarted`]); a live peer leaves live.
+    fn restart_sync(&mut self, peer_id: u64) {
+        if let Some(peer) = self.peers.get_mut(&peer_id) {
+            Metrics::inc(&self.metrics.resyncs);
+            peer.live = false;
+            peer.sync = PeerSync::restarted();
+            self.resync.push(peer_id);
         }
     }
 
@@ -1051,6 +1096,7 @@ impl Room {
             // `Changes` after them says so).
             let go_live = peer.can_live && !self.poisoned && peer.sync.in_step(&mut self.board);
             if go_live {
+                tracing::debug!(board = %self.id, peer = id, "in step: live");
                 peer.live = true;
                 frames.push(Message::Changes(Vec::new()).encode());
             }
@@ -1094,6 +1140,18 @@ impl Room {
             }
         }
     }
+}
+
+/// The dependencies that changes waiting in Automerge's queue lack (almost
+/// always none: a change waits only when it arrives before what it builds on).
+fn waiting_for(board: &mut Board) -> Vec<ChangeHash> {
+    board.doc_mut().get_missing_deps(&[])
+}
+
+/// Whether changes just received wait for something that nothing waited
+/// for before: they, not changes already waiting, lack their dependencies.
+fn newly_waiting(before: &[ChangeHash], after: &[ChangeHash]) -> bool {
+    after.iter().any(|h| !before.contains(h))
 }
 
 /// The bytes of the changes made since `before` (what storing them adds).

@@ -40,6 +40,13 @@ impl TestServer {
     }
 
     pub async fn start_with(config: Config) -> TestServer {
+        // `RUST_LOG=samskab_server=debug` shows the server's log in a test.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
         let data_dir = config.data_dir.clone();
         let state = AppState::open(config).expect("open storage");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -52,6 +52,18 @@ impl PeerSync {
         }
     }
 
+    /// Sync again from scratch with a peer after this side has lost changes
+    /// the peer sent it (a server that reverted or reloaded its replica).
+    /// Automerge's sync protocol never sends a change twice on one sync
+    /// state, even when asked for it: the first message therefore tells
+    /// the peer to forget what it has sent (an Automerge sync reset), and
+    /// the peer sends again whatever this side lacks.
+    pub fn restarted() -> Self {
+        let mut sync = Self::new();
+        sync.state.needs_reset = true;
+        sync
+    }
+
     /// Applies an incoming sync payload (the bytes of a [`Message::Sync`]).
     pub fn receive(&mut self, board: &mut Board, payload: &[u8]) -> Result<(), SyncError> {
         if !self.server {

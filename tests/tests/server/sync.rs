@@ -509,3 +509,218 @@ async fn one_bad_change_among_many_at_once_is_refused_alone() {
     }
     assert_eq!(seen.len(), made.len());
 }
+
+/// A peer on the plain sync protocol (never live), driven by hand with
+/// Automerge's own sync state, so a test can shape what it sends.
+struct HandSync {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    board: samskab_board::Board,
+    state: automerge::sync::State,
+    /// The heads in the server's latest acknowledgement.
+    stored: Vec<String>,
+}
+
+impl HandSync {
+    async fn join(server: &TestServer, board: &str, key: &str) -> HandSync {
+        use futures_util::SinkExt;
+        let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_url())
+            .await
+            .unwrap();
+        let hello = samskab_protocol::Message::Hello(samskab_protocol::Hello {
+            protocol: samskab_protocol::PROTOCOL_VERSION,
+            board: board.into(),
+            key: Some(key.into()),
+            participant: samskab_protocol::Participant {
+                id: "syd".into(),
+                name: "Syd".into(),
+                role: "citizen".into(),
+                color: "#1d5fa8".into(),
+            },
+            participant_key: None,
+            live: false,
+        });
+        ws.send(WsMessage::Binary(hello.encode().into()))
+            .await
+            .unwrap();
+        HandSync {
+            ws,
+            board: samskab_board::Board::new(&[5; 16]),
+            state: automerge::sync::State::new(),
+            stored: Vec::new(),
+        }
+    }
+
+    /// The next frame from the server within `wait`.
+    async fn next(&mut self, wait: Duration) -> Option<samskab_protocol::Message> {
+        use futures_util::StreamExt;
+        loop {
+            match tokio::time::timeout(wait, self.ws.next()).await {
+                Ok(Some(Ok(WsMessage::Binary(b)))) => {
+                    return Some(samskab_protocol::Message::decode(&b).unwrap());
+                }
+                Ok(Some(Ok(WsMessage::Close(c)))) => panic!("Syd was closed: {c:?}"),
+                Ok(Some(Ok(_))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Handles one message from the server as a sync peer does.
+    async fn handle(&mut self, msg: samskab_protocol::Message) {
+        use automerge::sync::SyncDoc;
+        use futures_util::SinkExt;
+        match msg {
+            samskab_protocol::Message::Sync(payload) => {
+                let m = automerge::sync::Message::decode(&payload).unwrap();
+                self.board
+                    .doc_mut()
+                    .sync()
+                    .receive_sync_message(&mut self.state, m)
+                    .unwrap();
+                self.send_sync().await;
+            }
+            samskab_protocol::Message::Ack(a) => self.stored = a.heads,
+            samskab_protocol::Message::Changes(_) => panic!("Syd never asked to go live"),
+            _ => {}
+        }
+        let _ = self.ws.flush().await;
+    }
+
+    async fn send_sync(&mut self) {
+        use automerge::sync::SyncDoc;
+        use futures_util::SinkExt;
+        if let Some(m) = self
+            .board
+            .doc_mut()
+            .sync()
+            .generate_sync_message(&mut self.state)
+        {
+            let frame = samskab_protocol::Message::Sync(m.encode()).encode();
+            self.ws.send(WsMessage::Binary(frame.into())).await.unwrap();
+        }
+    }
+
+    /// Syncs until `done` holds; panics after `timeout`.
+    async fn until(&mut self, timeout: Duration, done: impl Fn(&HandSync) -> bool) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !done(self) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "Syd: not reached in {timeout:?}"
+            );
+            if let Some(m) = self.next(Duration::from_millis(50)).await {
+                self.handle(m).await;
+            }
+        }
+    }
+}
+
+/// The sync protocol may send a change before the change it builds on: when
+/// the server's Bloom filter says, wrongly, that it has the first, only the
+/// second is sent, and the server asks for the first afterwards. Until
+/// then the second waits in the server's replica. If the server undoes
+/// someone else's refused edit in that moment, the waiting change must not
+/// be lost: Automerge never sends a change twice on one sync state, so the
+/// server has to start that peer's sync again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_waiting_for_the_one_before_it_survives_a_refused_edit() {
+    use automerge::sync::{BloomFilter, Have, Message as SyncMessage, SyncDoc};
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+    let server = TestServer::start().await;
+    let board = server.create_board("Falsk positiv").await;
+    let mut eve = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Eve")
+        .await
+        .unwrap();
+    eve.apply(create("n1", "Start")).await.unwrap();
+    eve.until_saved().await.unwrap();
+
+    let mut syd = HandSync::join(&server, &board.id, &board.editor).await;
+    syd.until(T, |s| s.board.note("n1").is_some()).await;
+    // Syd writes a note (X) and then adds to it (Y, which builds on X).
+    let base = syd.board.heads();
+    let (x, y) = (1_000..)
+        .find_map(|t| {
+            let ctx = samskab_board::Ctx::new("syd", t);
+            let mut b = syd.board.clone();
+            b.apply(&create("x", "Idé"), &ctx).unwrap();
+            let x = b.heads();
+            b.apply(&type_at("x", 3, "!"), &ctx).unwrap();
+            let y = b.heads();
+            // (A filter holding X alone may also "hold" Y: then try again.)
+            if BloomFilter::from_hashes(x.iter()).contains_hash(&y[0]) {
+                return None;
+            }
+            syd.board = b;
+            Some((x, y))
+        })
+        .unwrap();
+    // The server's filter "has" X: Syd's sync state hears so, and the next
+    // message carries Y alone.
+    let wrong = SyncMessage {
+        heads: base.clone(),
+        need: Vec::new(),
+        have: vec![Have {
+            last_sync: base.clone(),
+            bloom: BloomFilter::from_hashes(x.iter()),
+        }],
+        changes: Vec::<Vec<u8>>::new().into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    syd.board
+        .doc_mut()
+        .sync()
+        .receive_sync_message(&mut syd.state, wrong)
+        .unwrap();
+    let only_y = syd
+        .board
+        .doc_mut()
+        .sync()
+        .generate_sync_message(&mut syd.state)
+        .expect("a message with Y");
+    let sent: Vec<automerge::Change> = only_y
+        .changes
+        .iter()
+        .map(|c| automerge::Change::try_from(c).unwrap())
+        .collect();
+    let hashes: Vec<_> = sent.iter().map(|c| c.hash()).collect();
+    assert_eq!(hashes, y, "the premise: Y is sent without X");
+    {
+        use futures_util::SinkExt;
+        let frame = samskab_protocol::Message::Sync(only_y.encode()).encode();
+        syd.ws.send(WsMessage::Binary(frame.into())).await.unwrap();
+    }
+    // The server has taken Y (its answer asks for X); Syd waits with it.
+    let answer = loop {
+        match syd.next(T).await.expect("the server answers Syd") {
+            m @ samskab_protocol::Message::Sync(_) => break m,
+            other => syd.handle(other).await,
+        }
+    };
+    // Meanwhile Eve sends an edit that breaks the schema: refused and undone.
+    let mut forged = eve.board().clone();
+    let doc = forged.doc_mut();
+    let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
+    doc.put(&notes, "bad", "not a note").unwrap();
+    doc.commit();
+    eve.session.merge(&mut forged).unwrap();
+    eve.flush().await.unwrap();
+    eve.pump_until(T, |c| c.closed.is_some()).await.unwrap();
+    assert_eq!(
+        eve.refusals[0].reason,
+        samskab_protocol::ErrorReason::InvalidChange
+    );
+    // Syd goes on syncing: both of Syd's changes are stored.
+    syd.handle(answer).await;
+    let want = y[0].to_string();
+    syd.until(T, |s| s.stored.contains(&want)).await;
+    let mut late = WsClient::join(&server.ws_url(), &board.id, &board.viewer, "Late")
+        .await
+        .unwrap();
+    late.pump_until(T, |c| c.board().note("x").is_some_and(|n| n.text == "Idé!"))
+        .await
+        .unwrap();
+}
