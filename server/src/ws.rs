@@ -49,6 +49,13 @@ fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
     origin_host == host || Some(origin_host) == public_host
 }
 
+/// How much each connection reads from its socket at once. tungstenite
+/// zero-fills its whole read buffer before every read, so the default
+/// (128 KiB) is resident for every connection: 256 MB for a town's 2,000.
+/// Edits and sync messages are a few hundred bytes; a larger message is
+/// still read whole (the buffer grows for it).
+const READ_BUFFER: usize = 8 * 1024;
+
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
@@ -65,6 +72,7 @@ pub async fn upgrade(
     let max = state.config.max_message_bytes;
     ws.max_message_size(max)
         .max_frame_size(max)
+        .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |socket| connection(socket, state))
 }
 
