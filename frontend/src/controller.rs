@@ -86,6 +86,12 @@ struct Controller {
     owner: Owner,
     retries: u32,
     stopped: bool,
+    /// The server's last "forbidden" on this connection. A refused command
+    /// leaves the connection open and is only a notice; if the server
+    /// closes the connection for it (close code 4003: a link that may not
+    /// do this at all), reconnecting would be refused again: the board
+    /// stops with it.
+    forbidden: Option<String>,
     /// A write to IndexedDB is under way / another is wanted after it.
     saving: bool,
     dirty: bool,
@@ -230,6 +236,7 @@ pub fn open(board_id: &str, key: &str, title: &str, kept: Option<Kept>) -> Board
             owner: Owner::new_root(None),
             retries: 0,
             stopped: false,
+            forbidden: None,
             saving: false,
             dirty: false,
             _online: None,
@@ -339,9 +346,16 @@ fn connect() {
             with(|c| c.on_frame(&bytes));
         }
     });
-    let close = Closure::<dyn FnMut(CloseEvent)>::new(|_e: CloseEvent| {
+    let close = Closure::<dyn FnMut(CloseEvent)>::new(|e: CloseEvent| {
+        let code = e.code();
         let retry = with(|c| {
             c.ws = None;
+            let forbidden = c.forbidden.take();
+            if code == ErrorReason::Forbidden.close_code() && !c.stopped {
+                c.stopped = true;
+                let message = forbidden.unwrap_or_else(|| e.reason());
+                c.signals.fatal.set(Some(Fatal::Refused(message)));
+            }
             c.session.disconnected();
             c.signals.peers.set(Vec::new());
             c.update_status();
@@ -480,7 +494,14 @@ impl Controller {
                         self.stopped = true;
                         self.signals.fatal.set(Some(Fatal::Revoked));
                     }
-                    ErrorReason::Forbidden | ErrorReason::WrongVersion => {
+                    ErrorReason::Forbidden => {
+                        let s = crate::i18n::strings();
+                        self.signals
+                            .notice
+                            .set(Some(format!("{}{}", s.refused, e.message)));
+                        self.forbidden = Some(e.message);
+                    }
+                    ErrorReason::WrongVersion => {
                         self.stopped = true;
                         self.signals.fatal.set(Some(Fatal::Refused(e.message)));
                     }
