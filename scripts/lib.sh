@@ -53,13 +53,13 @@ wasm_bindgen_version() {
 ensure_web_tools() {
   ensure_rust
   if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
-    say "installing trunk $TRUNK_VERSION (about 10 minutes, once)"
+    say "installing trunk $TRUNK_VERSION (about 3 minutes, once)"
     install_tool "trunk@$TRUNK_VERSION" --locked
   fi
   local wbg
   wbg="$(wasm_bindgen_version)"
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
-    say "installing wasm-bindgen-cli $wbg (about 3 minutes, once)"
+    say "installing wasm-bindgen-cli $wbg (about a minute, once)"
     # Not --locked: its lock file names a crate version the registry no longer serves.
     install_tool "wasm-bindgen-cli@$wbg"
   fi
