@@ -27,6 +27,31 @@ fn type_at(id: &str, index: usize, text: &str) -> Op {
     }
 }
 
+/// Writes something that is not a note at `notes/<key>`, straight into a
+/// copy of the client's document (around the typed ops), and merges it in
+/// as an import would: a change that breaks the schema, queued to be sent.
+fn forge_bad_note(c: &mut WsClient, key: &str) {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+    let mut forged = c.board().clone();
+    let doc = forged.doc_mut();
+    let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
+    doc.put(&notes, key, "not a note").unwrap();
+    doc.commit();
+    c.session.merge(&mut forged).unwrap();
+}
+
+/// [`forge_bad_note`], sent: the server refuses it and closes the connection.
+async fn send_bad_note(c: &mut WsClient, key: &str) {
+    forge_bad_note(c, key);
+    c.flush().await.unwrap();
+    c.pump_until(T, |c| c.closed.is_some()).await.unwrap();
+    assert_eq!(
+        c.refusals[0].reason,
+        samskab_protocol::ErrorReason::InvalidChange
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_clients_typing_in_one_note_both_keep_their_text_and_a_latecomer_gets_all() {
     let server = TestServer::start().await;
@@ -202,7 +227,6 @@ async fn garbage_frames_get_a_clear_close_and_others_keep_working() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_that_breaks_the_schema_is_refused_and_never_reaches_others() {
-    use automerge::transaction::Transactable;
     use automerge::{ROOT, ReadDoc};
     let server = TestServer::start().await;
     let board = server.create_board("Schema").await;
@@ -214,20 +238,7 @@ async fn a_change_that_breaks_the_schema_is_refused_and_never_reaches_others() {
         .unwrap();
     converge(&mut [&mut good, &mut evil], T).await.unwrap();
 
-    // Write straight into a copy of the document, around the typed ops,
-    // and merge it in as if it were an import.
-    let mut forged = evil.board().clone();
-    let doc = forged.doc_mut();
-    let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
-    doc.put(&notes, "bad", "not a note").unwrap();
-    doc.commit();
-    evil.session.merge(&mut forged).unwrap();
-    evil.flush().await.unwrap();
-    evil.pump_until(T, |c| c.closed.is_some()).await.unwrap();
-    assert_eq!(
-        evil.refusals[0].reason,
-        samskab_protocol::ErrorReason::InvalidChange
-    );
+    send_bad_note(&mut evil, "bad").await;
     assert!(
         evil.refusals[0].message.contains("/notes/bad"),
         "{:?}",
@@ -418,8 +429,6 @@ async fn metric(server: &TestServer, name: &str) -> u64 {
 /// moment is kept, stored and seen by everyone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_bad_change_among_many_at_once_is_refused_alone() {
-    use automerge::transaction::Transactable;
-    use automerge::{ROOT, ReadDoc};
     let server = TestServer::start().await;
     let board = server.create_board("Travlt møde").await;
     let mut good = Vec::new();
@@ -455,13 +464,7 @@ async fn one_bad_change_among_many_at_once_is_refused_alone() {
             c.session.apply(&create(&id, "samtidig"), &ctx).unwrap();
             made.push(id);
         }
-        let mut forged = evil.board().clone();
-        let doc = forged.doc_mut();
-        let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
-        doc.put(&notes, format!("bad{rounds}"), "not a note")
-            .unwrap();
-        doc.commit();
-        evil.session.merge(&mut forged).unwrap();
+        forge_bad_note(&mut evil, &format!("bad{rounds}"));
         // Everyone's frames leave at once.
         evil.flush().await.unwrap();
         for c in good.iter_mut() {
@@ -627,8 +630,6 @@ impl HandSync {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_waiting_for_the_one_before_it_survives_a_refused_edit() {
     use automerge::sync::{BloomFilter, Have, Message as SyncMessage, SyncDoc};
-    use automerge::transaction::Transactable;
-    use automerge::{ROOT, ReadDoc};
     let server = TestServer::start().await;
     let board = server.create_board("Falsk positiv").await;
     let mut eve = WsClient::join(&server.ws_url(), &board.id, &board.editor, "Eve")
@@ -701,18 +702,7 @@ async fn a_change_waiting_for_the_one_before_it_survives_a_refused_edit() {
         }
     };
     // Meanwhile Eve sends an edit that breaks the schema: refused and undone.
-    let mut forged = eve.board().clone();
-    let doc = forged.doc_mut();
-    let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
-    doc.put(&notes, "bad", "not a note").unwrap();
-    doc.commit();
-    eve.session.merge(&mut forged).unwrap();
-    eve.flush().await.unwrap();
-    eve.pump_until(T, |c| c.closed.is_some()).await.unwrap();
-    assert_eq!(
-        eve.refusals[0].reason,
-        samskab_protocol::ErrorReason::InvalidChange
-    );
+    send_bad_note(&mut eve, "bad").await;
     // Syd goes on syncing: both of Syd's changes are stored.
     syd.handle(answer).await;
     let want = y[0].to_string();
