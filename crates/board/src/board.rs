@@ -135,6 +135,18 @@ impl Board {
         Ok(board)
     }
 
+    /// Whether this replica holds nothing but the genesis change every
+    /// board starts from: a device that has never synced this board.
+    pub fn is_pristine(&mut self) -> bool {
+        self.doc.get_heads() == [genesis_hash()]
+    }
+
+    /// Whether this replica holds the genesis change (every board made by
+    /// Samskab does).
+    pub fn has_genesis(&mut self) -> bool {
+        self.doc.get_change_meta_by_hash(&genesis_hash()).is_some()
+    }
+
     pub fn with_limits(mut self, limits: Limits) -> Board {
         self.limits = limits;
         self
@@ -456,6 +468,12 @@ impl Clone for Board {
 }
 
 /// The genesis change every replica produces identically.
+/// The hash of the genesis change (the same on every replica).
+fn genesis_hash() -> ChangeHash {
+    static HASH: std::sync::OnceLock<ChangeHash> = std::sync::OnceLock::new();
+    *HASH.get_or_init(|| genesis().get_heads()[0])
+}
+
 pub(crate) fn genesis() -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(ActorId::from(schema::GENESIS_ACTOR));
     let init = |doc: &mut AutoCommit| -> Result<(), automerge::AutomergeError> {
