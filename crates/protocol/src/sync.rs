@@ -71,9 +71,7 @@ impl PeerSync {
         }
         let mut msg =
             sync::Message::decode(payload).map_err(|e| SyncError::Decode(e.to_string()))?;
-        if self.server {
-            take_whole_board(board, &mut msg);
-        }
+        let whole = self.server && take_whole_board(board, &mut msg);
         // Automerge 0.12 can panic on well-formed but inconsistent changes
         // (found by fuzzing); a peer must not be able to take a room down.
         let state = &mut self.state;
@@ -81,7 +79,17 @@ impl PeerSync {
             board.doc_mut().sync().receive_sync_message(state, msg)
         }));
         match result {
-            Ok(r) => r.map_err(|e| SyncError::Apply(e.to_string())),
+            Ok(Ok(())) => {
+                if whole {
+                    // Automerge saw our heads arrive already equal to the
+                    // sender's and would not answer; the sender must hear
+                    // them (the server puts us live on them), as after
+                    // applying the changes.
+                    self.state.last_sent_heads.clear();
+                }
+                Ok(())
+            }
+            Ok(Err(e)) => Err(SyncError::Apply(e.to_string())),
             Err(panic) => {
                 self.state = sync::State::new();
                 Err(SyncError::Poisoned(panic_message(&panic)))
@@ -142,30 +150,31 @@ impl PeerSync {
 /// for 100,000 changes where loading it as a document takes 0.4 s. When the
 /// replica holds nothing else, load the document in its place and let the
 /// sync state see a message without changes. Anything unexpected leaves the
-/// message to the normal path.
-fn take_whole_board(board: &mut Board, msg: &mut sync::Message) {
+/// message to the normal path. Returns whether the board was taken whole.
+fn take_whole_board(board: &mut Board, msg: &mut sync::Message) -> bool {
     const DOCUMENT_CHUNK: u8 = 0;
     let loaded = {
         let mut chunks = msg.changes.iter();
         let (Some(doc), None) = (chunks.next(), chunks.next()) else {
-            return;
+            return false;
         };
         // Magic bytes (4), checksum (4), chunk type.
         if doc.get(8) != Some(&DOCUMENT_CHUNK) || !board.is_pristine() {
-            return;
+            return false;
         }
         let actor = board.doc().get_actor().to_bytes().to_vec();
         let Ok(mut loaded) = Board::load_stored(doc, &actor) else {
-            return;
+            return false;
         };
         if !loaded.has_genesis() {
-            return;
+            return false;
         }
         loaded
     };
     let limits = board.limits().clone();
     *board = loaded.with_limits(limits);
     msg.changes = sync::ChunkList::empty();
+    true
 }
 
 /// Applies the raw changes of a [`Message::Changes`] (any number of

@@ -31,7 +31,8 @@ fn server_board(notes: usize) -> Board {
 }
 
 /// Joins `client` and syncs with `server` until neither has anything to
-/// say; returns whether the server sent the board as one document.
+/// say; returns whether the server sent the board as one document. The
+/// server must then know the client is in step (it puts it live on that).
 fn sync_until_quiet(client: &mut ClientSession, server: &mut Board) -> bool {
     let mut server_side = PeerSync::new();
     let mut whole = false;
@@ -65,6 +66,10 @@ fn sync_until_quiet(client: &mut ClientSession, server: &mut Board) -> bool {
             client.receive(&frame).unwrap();
         }
         if quiet {
+            assert!(
+                server_side.in_step(server),
+                "the server does not know the client has it all"
+            );
             return whole;
         }
     }

@@ -458,6 +458,8 @@ async fn one_bad_change_among_many_at_once_is_refused_alone() {
             all.push(&mut evil);
             converge(&mut all, T).await.unwrap();
         }
+        // Only live changes are grouped: Evil's must not go by sync.
+        evil.pump_until(T, |c| c.session.is_live()).await.unwrap();
         for (i, c) in good.iter_mut().enumerate() {
             let id = format!("r{rounds}-g{i}");
             let ctx = c.ctx();
