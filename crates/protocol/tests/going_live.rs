@@ -4,10 +4,10 @@
 //! per turn): going live must not strand them on the device. This was the
 //! ten-client convergence flake (`sync::ten_clients_…` in the server
 //! tests): one client live, with all its edits unacknowledged.
+mod common;
+
 use samskab_board::{Board, Color, Ctx, Op};
-use samskab_protocol::{
-    ClientSession, Message, Participant, PeerSync, Permission, Welcome, receive_changes,
-};
+use samskab_protocol::{ClientSession, Message, Participant, PeerSync, receive_changes};
 
 fn note(id: &str, text: &str) -> Op {
     Op::CreateNote {
@@ -32,18 +32,7 @@ fn edits_not_yet_sent_when_the_client_goes_live_still_reach_the_server() {
     let mut server_side = PeerSync::new();
     let ctx = Ctx::new("p1", 0);
 
-    client.connected();
-    assert!(matches!(
-        Message::decode(&client.poll_transmit().unwrap()),
-        Ok(Message::Hello(_))
-    ));
-    let welcome = Message::Welcome(Welcome {
-        protocol: 1,
-        board: "b1".into(),
-        permission: Permission::Editor,
-        server_time_ms: None,
-    });
-    client.receive(&welcome.encode()).unwrap();
+    common::welcome(&mut client);
     client.apply(&note("n1", "først"), &ctx).unwrap();
     // In step, through the sync protocol.
     loop {

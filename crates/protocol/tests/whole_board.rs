@@ -3,11 +3,12 @@
 //! most of it). A pristine replica loads it as a document, not change by
 //! change (`PeerSync::receive`); the result must be the same board, still
 //! this device's replica (its own actor), and editing must go on both ways.
+mod common;
+
 use automerge::sync;
 use samskab_board::{Board, Color, Ctx, Op};
 use samskab_protocol::{
-    ClientSession, Message, Participant, PeerSync, Permission, Welcome, changes_since,
-    receive_changes,
+    ClientSession, Message, Participant, PeerSync, changes_since, receive_changes,
 };
 
 fn note(id: &str, text: &str) -> Op {
@@ -36,18 +37,7 @@ fn server_board(notes: usize) -> Board {
 fn sync_until_quiet(client: &mut ClientSession, server: &mut Board) -> bool {
     let mut server_side = PeerSync::new();
     let mut whole = false;
-    client.connected();
-    assert!(matches!(
-        Message::decode(&client.poll_transmit().unwrap()),
-        Ok(Message::Hello(_))
-    ));
-    let welcome = Message::Welcome(Welcome {
-        protocol: 1,
-        board: "b1".into(),
-        permission: Permission::Editor,
-        server_time_ms: None,
-    });
-    client.receive(&welcome.encode()).unwrap();
+    common::welcome(client);
     loop {
         let mut quiet = true;
         while let Some(frame) = client.poll_transmit() {
