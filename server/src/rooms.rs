@@ -12,7 +12,7 @@ use samskab_board::facilitation::guarded_writes;
 use samskab_board::{Board, Limits, validate_changes, wire};
 use samskab_protocol::{
     Ack, ErrorReason, Message, PROTOCOL_VERSION, Participant, PeerPresence, PeerSync, Permission,
-    Presence, SyncError, Welcome, changes_since, heads_to_hex, missing_deps, receive_changes,
+    Presence, SyncError, Welcome, changes_since, heads_to_hex, receive_changes,
     receive_changes_from_server,
 };
 use tokio::sync::{mpsc, oneshot};
@@ -707,7 +707,12 @@ impl Room {
         }
         // Record what arrives, so validation costs as much as the change.
         let before = self.board.mark();
-        let waiting = waiting_for(&mut self.board);
+        // What already waits for dependencies (only live changes are judged
+        // by what they add to it).
+        let waiting = match incoming {
+            Incoming::Changes(_) => waiting_for(&mut self.board),
+            Incoming::Sync(_) => Vec::new(),
+        };
         let rights = facil::Rights::of(&self.board, peer);
         let applied = match incoming {
             Incoming::Sync(payload) => peer.sync.receive(&mut self.board, payload),
@@ -952,7 +957,7 @@ impl Room {
     /// never sends a change twice on one sync state: every syncing peer
     /// then starts its sync again, told to forget what it has sent.
     fn revert_to(&mut self, heads: &[ChangeHash]) {
-        let dropping_waiting = missing_deps(&mut self.board);
+        let dropping_waiting = !waiting_for(&mut self.board).is_empty();
         self.revert(heads, dropping_waiting);
     }
 

@@ -467,13 +467,13 @@ impl Clone for Board {
     }
 }
 
-/// The genesis change every replica produces identically.
 /// The hash of the genesis change (the same on every replica).
 fn genesis_hash() -> ChangeHash {
     static HASH: std::sync::OnceLock<ChangeHash> = std::sync::OnceLock::new();
     *HASH.get_or_init(|| genesis().get_heads()[0])
 }
 
+/// The genesis change every replica produces identically.
 pub(crate) fn genesis() -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(ActorId::from(schema::GENESIS_ACTOR));
     let init = |doc: &mut AutoCommit| -> Result<(), automerge::AutomergeError> {

@@ -35,23 +35,7 @@ fn edits_not_yet_sent_when_the_client_goes_live_still_reach_the_server() {
     common::welcome(&mut client);
     client.apply(&note("n1", "først"), &ctx).unwrap();
     // In step, through the sync protocol.
-    loop {
-        let mut quiet = true;
-        while let Some(frame) = client.poll_transmit() {
-            quiet = false;
-            let Ok(Message::Sync(payload)) = Message::decode(&frame) else {
-                panic!("not live yet: sync messages")
-            };
-            server_side.receive(&mut server_board, &payload).unwrap();
-        }
-        while let Some(frame) = server_side.generate(&mut server_board) {
-            quiet = false;
-            client.receive(&frame).unwrap();
-        }
-        if quiet {
-            break;
-        }
-    }
+    common::sync_until_quiet(&mut client, &mut server_side, &mut server_board, |_| {});
     assert!(server_board.note("n1").is_some());
     assert!(!client.is_live());
 

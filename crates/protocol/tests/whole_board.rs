@@ -34,35 +34,21 @@ fn server_board(notes: usize) -> Board {
 /// Joins `client` and syncs with `server` until neither has anything to
 /// say; returns whether the server sent the board as one document. The
 /// server must then know the client is in step (it puts it live on that).
-fn sync_until_quiet(client: &mut ClientSession, server: &mut Board) -> bool {
+fn join_and_sync(client: &mut ClientSession, server: &mut Board) -> bool {
     let mut server_side = PeerSync::new();
     let mut whole = false;
     common::welcome(client);
-    loop {
-        let mut quiet = true;
-        while let Some(frame) = client.poll_transmit() {
-            quiet = false;
-            let Ok(Message::Sync(payload)) = Message::decode(&frame) else {
-                panic!("sync messages only")
-            };
-            server_side.receive(server, &payload).unwrap();
+    common::sync_until_quiet(client, &mut server_side, server, |frame| {
+        if let Ok(Message::Sync(payload)) = Message::decode(frame) {
+            let m = sync::Message::decode(&payload).unwrap();
+            whole |= m.changes.len() == 1 && m.changes.iter().all(|c| c.get(8) == Some(&0));
         }
-        while let Some(frame) = server_side.generate(server) {
-            quiet = false;
-            if let Ok(Message::Sync(payload)) = Message::decode(&frame) {
-                let m = sync::Message::decode(&payload).unwrap();
-                whole |= m.changes.len() == 1 && m.changes.iter().all(|c| c.get(8) == Some(&0));
-            }
-            client.receive(&frame).unwrap();
-        }
-        if quiet {
-            assert!(
-                server_side.in_step(server),
-                "the server does not know the client has it all"
-            );
-            return whole;
-        }
-    }
+    });
+    assert!(
+        server_side.in_step(server),
+        "the server does not know the client has it all"
+    );
+    whole
 }
 
 fn maja(board: Board) -> ClientSession {
@@ -85,7 +71,7 @@ fn a_new_device_loads_the_whole_board_and_goes_on_editing_as_itself() {
     let mut server = server_board(300);
     let mut client = maja(Board::new(&[1; 16]));
     assert!(
-        sync_until_quiet(&mut client, &mut server),
+        join_and_sync(&mut client, &mut server),
         "the premise: the server sends the board as one document"
     );
     assert_eq!(sorted(client.heads()), sorted(server.heads()));
@@ -111,7 +97,7 @@ fn a_device_with_edits_of_its_own_merges_the_board_and_keeps_them() {
         .apply(&note("maja", "skrevet offline"), &Ctx::new("p1", 1))
         .unwrap();
     let mut client = maja(offline);
-    sync_until_quiet(&mut client, &mut server);
+    join_and_sync(&mut client, &mut server);
     assert_eq!(sorted(client.heads()), sorted(server.heads()));
     assert_eq!(client.board().note_count(), 301);
     assert_eq!(server.note("maja").unwrap().text, "skrevet offline");

@@ -18,3 +18,32 @@ pub fn welcome(client: &mut ClientSession) {
     });
     client.receive(&welcome.encode()).unwrap();
 }
+
+/// Passes sync messages between `client` and the server's side of its
+/// connection until neither has anything to say. `seen` sees every frame
+/// the server sends before the client gets it.
+pub fn sync_until_quiet(
+    client: &mut ClientSession,
+    server_side: &mut samskab_protocol::PeerSync,
+    server: &mut samskab_board::Board,
+    mut seen: impl FnMut(&[u8]),
+) {
+    loop {
+        let mut quiet = true;
+        while let Some(frame) = client.poll_transmit() {
+            quiet = false;
+            let Ok(Message::Sync(payload)) = Message::decode(&frame) else {
+                panic!("not live yet: sync messages only")
+            };
+            server_side.receive(server, &payload).unwrap();
+        }
+        while let Some(frame) = server_side.generate(server) {
+            quiet = false;
+            seen(&frame);
+            client.receive(&frame).unwrap();
+        }
+        if quiet {
+            return;
+        }
+    }
+}
