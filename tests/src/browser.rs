@@ -84,7 +84,21 @@ impl Chrome {
 
     /// A new browser at `width`×`height`.
     pub async fn session(&mut self, width: u32, height: u32, lang: &str) -> anyhow::Result<Client> {
-        self.session_with(width, height, lang, None).await
+        self.session_with(width, height, lang, None, &[]).await
+    }
+
+    /// A browser that draws frames as fast as it can instead of once per
+    /// display refresh (no vsync, no frame-rate limit): the time between two
+    /// animation frames is then what a frame costs, not the 16.7 ms of a
+    /// 60 Hz display. For the frame-time benchmark.
+    pub async fn unthrottled_session(
+        &mut self,
+        width: u32,
+        height: u32,
+        lang: &str,
+    ) -> anyhow::Result<Client> {
+        let flags = ["--disable-gpu-vsync", "--disable-frame-rate-limit"];
+        self.session_with(width, height, lang, None, &flags).await
     }
 
     /// A tablet: a `width`×`height` touch screen (chromedriver's mobile
@@ -99,7 +113,7 @@ impl Chrome {
             "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true, "mobile": true },
             "userAgent": "Mozilla/5.0 (Linux; Android 14; Tablet) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
         });
-        self.session_with(width, height, lang, Some(emulation))
+        self.session_with(width, height, lang, Some(emulation), &[])
             .await
     }
 
@@ -109,11 +123,12 @@ impl Chrome {
         height: u32,
         lang: &str,
         mobile: Option<Value>,
+        flags: &[&str],
     ) -> anyhow::Result<Client> {
         let chromium =
             std::env::var("SAMSKAB_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let profile = tempfile::tempdir()?;
-        let args = vec![
+        let mut args = vec![
             "--headless".to_string(),
             "--no-sandbox".into(),
             "--disable-gpu".into(),
@@ -127,6 +142,7 @@ impl Chrome {
             format!("--window-size={width},{height}"),
             format!("--lang={lang}"),
         ];
+        args.extend(flags.iter().map(|f| f.to_string()));
         self.profiles.push(profile);
         let mut caps = json!({
             "goog:chromeOptions": {
