@@ -350,6 +350,13 @@ fn run(size: &str, sizes: Sizes) {
     ));
     let mb = |b: Option<u64>| b.map(fmt_bytes).unwrap_or_else(|| "n/a".into());
     rows.push(row(
+        "Load in a fresh process (a server's first board: every page it allocates is new to it)",
+        mem["load_ms"]
+            .as_f64()
+            .map(|ms| format!("{ms:.1} ms"))
+            .unwrap_or_else(|| "n/a".into()),
+    ));
+    rows.push(row(
         "RSS of a fresh process after load",
         mb(mem_u("rss_after_load")),
     ));
@@ -448,7 +455,9 @@ fn child_memory(bytes: &[u8]) -> Value {
 fn load_only(path: &Path) {
     let bytes = std::fs::read(path).expect("the save file");
     let before = proc_status_kb("VmRSS");
+    let started = Instant::now();
     let board = Board::load_stored(&bytes, &[9; 16]).expect("the save loads");
+    let load_ms = started.elapsed().as_secs_f64() * 1e3;
     let after = proc_status_kb("VmRSS");
     black_box((board.notes(), board.mindmaps()));
     let views = proc_status_kb("VmRSS");
@@ -456,6 +465,7 @@ fn load_only(path: &Path) {
         "{}",
         json!({
             "save_bytes": bytes.len(),
+            "load_ms": load_ms,
             "rss_before_load": before,
             "rss_after_load": after,
             "rss_after_views": views,
