@@ -168,7 +168,11 @@ pub fn Toolbar(signals: BoardSignals) -> impl IntoView {
             more_open.set(false);
         }
     };
+    // The selection's bar and the tool's hint float over the top of the
+    // board instead of pushing it down: tapping a note selects it, and the
+    // board must not jump under the finger that is about to drag it.
     view! {
+        <div class="toolbar-wrap">
         <div class="toolbar" role="toolbar" aria-label=i18n.t(|s| s.tools) data-testid="toolbar">
             <Show when=move || can_edit.get() && on_canvas()>
                 <button class="btn btn-primary" data-testid="add-note" on:click=move |_| {
@@ -246,6 +250,7 @@ pub fn Toolbar(signals: BoardSignals) -> impl IntoView {
                 </div>
             </Show>
         </div>
+        <div class="toolbar-float">
         <Show when=move || can_edit.get() && on_canvas() && has_selection()>
             <div class="selection-bar" role="toolbar" aria-label=i18n.t(|s| s.selection) data-testid="selection-bar">
                 <span class="selection-count">{move || format!("{} {}", ui.selected.with(|s| s.len()), i18n.t(|s| s.selected_count)())}</span>
@@ -272,5 +277,7 @@ pub fn Toolbar(signals: BoardSignals) -> impl IntoView {
                 {move || if ui.connect_from.get().is_some() { i18n.t(|s| s.connect_second)() } else { i18n.t(|s| s.connect_first)() }}
             </p>
         </Show>
+        </div>
+        </div>
     }
 }

@@ -239,6 +239,21 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
     .await?;
 
     // Anna selects both notes (click, Shift+click) and drags them together.
+    // Selecting does not move the board on the screen (the selection's bar
+    // floats over it): the note stays under the finger that will drag it.
+    anna.find(Locator::Css("[data-testid=canvas]"))
+        .await?
+        .send_keys("\u{e00c}")
+        .await?;
+    eventually(
+        &anna,
+        T,
+        "nothing selected",
+        "return !document.querySelector('[data-testid=selection-bar]');",
+    )
+    .await?;
+    const FIRST_NOTE: &str = "const r = document.querySelectorAll('[data-testid=note]')[0].getBoundingClientRect(); return [r.left, r.top];";
+    let unselected = anna.execute(FIRST_NOTE, vec![]).await?;
     let before = anna.execute(POSITIONS, vec![]).await?;
     drag(
         &anna,
@@ -248,6 +263,18 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
         (0.0, 0.0),
     )
     .await?;
+    eventually(
+        &anna,
+        T,
+        "the selection's bar",
+        "return !!document.querySelector('[data-testid=selection-bar]');",
+    )
+    .await?;
+    assert_eq!(
+        anna.execute(FIRST_NOTE, vec![]).await?,
+        unselected,
+        "selecting a note moved the board on the screen"
+    );
     shift_click(&anna, "[data-testid=note-grip]", 1).await?;
     eventually(
         &anna,
