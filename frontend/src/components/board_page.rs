@@ -354,18 +354,22 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
                 </header>
                 {move || open_panel.get().and_then(|name| PANELS.iter().find(|p| p.name == name)).map(|p| (p.body)(signals))}
                 <Toolbar signals=signals/>
-                <Show when=move || notice.get().is_some()>
-                    <p class="notice" role="alert" data-testid="notice">{move || notice.get().unwrap_or_default()}</p>
-                </Show>
-                <Show when=move || ui.following.get().is_some()>
-                    <p class="follow-banner" role="status" data-testid="following">
-                        {move || format!("{} {}", i18n.t(|s| s.following)(), following_name().unwrap_or_default())}
-                        <button class="btn" data-testid="stop-following" on:click=move |_| ui.following.set(None)>
-                            {i18n.t(|s| s.stop_following)}
-                        </button>
-                    </p>
-                </Show>
                 <div class="stage">
+                    // Over the board's top right corner (the selection's bar
+                    // has the left): appearing, they do not move the board.
+                    <div class="stage-float">
+                        <Show when=move || notice.get().is_some()>
+                            <p class="notice" role="alert" data-testid="notice">{move || notice.get().unwrap_or_default()}</p>
+                        </Show>
+                        <Show when=move || ui.following.get().is_some()>
+                            <p class="follow-banner" role="status" data-testid="following">
+                                {move || format!("{} {}", i18n.t(|s| s.following)(), following_name().unwrap_or_default())}
+                                <button class="btn" data-testid="stop-following" on:click=move |_| ui.following.set(None)>
+                                    {i18n.t(|s| s.stop_following)}
+                                </button>
+                            </p>
+                        </Show>
+                    </div>
                     {move || match ui.view.get() {
                         View::Canvas => view! { <Canvas signals=signals/> }.into_any(),
                         View::MindMap(id) => view! { <MindMap signals=signals map=id/> }.into_any(),

@@ -567,6 +567,91 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
     assert_eq!(inside, true);
     screenshot(&anna, "canvas-08-fit").await?;
 
+    // Following: Bo taps Anna in the presence list and sees what she sees;
+    // when she zooms, so does his view; a touch on his board stops it.
+    const ZOOM_LEVEL: &str =
+        "return document.querySelector('[data-testid=zoom-level]').textContent;";
+    let at = |z: &serde_json::Value| {
+        format!("return document.querySelector('[data-testid=zoom-level]').textContent === {z};")
+    };
+    bo.find(Locator::Css("[data-testid=peer]"))
+        .await?
+        .click()
+        .await?;
+    eventually(
+        &bo,
+        T,
+        "Bo follows Anna",
+        "return !!document.querySelector('[data-testid=following]');",
+    )
+    .await?;
+    // Nothing covers the banner's button (Bo still has a note selected, so
+    // the selection's bar floats over the board too).
+    eventually(
+        &bo,
+        T,
+        "the banner's button can be tapped",
+        "const b = document.querySelector('[data-testid=stop-following]'); const r = b.getBoundingClientRect(); \
+         return !!document.querySelector('[data-testid=selection-bar]') && b.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));",
+    )
+    .await?;
+    let anna_zoom = anna.execute(ZOOM_LEVEL, vec![]).await?;
+    eventually(&bo, T, "Bo at Anna's zoom", &at(&anna_zoom)).await?;
+    anna.find(Locator::Css("[data-testid=zoom-out]"))
+        .await?
+        .click()
+        .await?;
+    let anna_zoom = eventually(
+        &anna,
+        T,
+        "Anna zoomed out",
+        &format!("const z = document.querySelector('[data-testid=zoom-level]').textContent; return z !== {anna_zoom} ? z : null;"),
+    )
+    .await?;
+    eventually(&bo, T, "Bo's view follows Anna's zoom", &at(&anna_zoom)).await?;
+    screenshot(&bo, "canvas-08b-bo-follows-anna").await?;
+    // Bo touches an empty corner of his board.
+    let canvas = bo.find(Locator::Css("[data-testid=canvas]")).await?;
+    let (_, _, w, h) = canvas.rectangle().await?;
+    bo.perform_actions(
+        MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: canvas,
+                duration: None,
+                x: -(w / 2.0) + 20.0,
+                y: h / 2.0 - 20.0,
+            })
+            .then(PointerAction::Down { button: 0 })
+            .then(PointerAction::Up { button: 0 }),
+    )
+    .await?;
+    eventually(
+        &bo,
+        T,
+        "Bo stopped following",
+        "return !document.querySelector('[data-testid=following]');",
+    )
+    .await?;
+    anna.find(Locator::Css("[data-testid=zoom-in]"))
+        .await?
+        .click()
+        .await?;
+    eventually(
+        &anna,
+        T,
+        "Anna zoomed in",
+        &format!("const z = document.querySelector('[data-testid=zoom-level]').textContent; return z !== {anna_zoom} ? z : null;"),
+    )
+    .await?;
+    // Long enough for her view to reach Bo (presence goes out at most 20
+    // times a second) had he still followed.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        bo.execute(ZOOM_LEVEL, vec![]).await?,
+        anna_zoom,
+        "Bo's view still followed Anna after he touched his board"
+    );
+
     // Accessible names: a note says what it is and what it says.
     let label = anna
         .execute(
