@@ -574,6 +574,11 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
     let at = |z: &serde_json::Value| {
         format!("return document.querySelector('[data-testid=zoom-level]').textContent === {z};")
     };
+    let other_than = |z: &serde_json::Value| {
+        format!(
+            "const z = document.querySelector('[data-testid=zoom-level]').textContent; return z !== {z} ? z : null;"
+        )
+    };
     bo.find(Locator::Css("[data-testid=peer]"))
         .await?
         .click()
@@ -601,13 +606,7 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
         .await?
         .click()
         .await?;
-    let anna_zoom = eventually(
-        &anna,
-        T,
-        "Anna zoomed out",
-        &format!("const z = document.querySelector('[data-testid=zoom-level]').textContent; return z !== {anna_zoom} ? z : null;"),
-    )
-    .await?;
+    let anna_zoom = eventually(&anna, T, "Anna zoomed out", &other_than(&anna_zoom)).await?;
     eventually(&bo, T, "Bo's view follows Anna's zoom", &at(&anna_zoom)).await?;
     screenshot(&bo, "canvas-08b-bo-follows-anna").await?;
     // Bo touches an empty corner of his board.
@@ -636,13 +635,7 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
         .await?
         .click()
         .await?;
-    eventually(
-        &anna,
-        T,
-        "Anna zoomed in",
-        &format!("const z = document.querySelector('[data-testid=zoom-level]').textContent; return z !== {anna_zoom} ? z : null;"),
-    )
-    .await?;
+    eventually(&anna, T, "Anna zoomed in", &other_than(&anna_zoom)).await?;
     // Long enough for her view to reach Bo (presence goes out at most 20
     // times a second) had he still followed.
     tokio::time::sleep(Duration::from_millis(800)).await;
