@@ -1,13 +1,12 @@
-//! A TCP proxy in front of the test server that can cut a browser off the
-//! server while still serving it the web app's files, like a device whose
-//! network is gone but whose browser has the page cached: when closed, it
-//! ends every open connection and refuses the websocket (`/ws`) and the API
-//! (`/api/…`), and passes everything else.
+//! A TCP proxy in front of the test server that can cut a browser off it,
+//! like a device whose network is gone: when closed, it ends every open
+//! connection and refuses every new one, the page and the app's files as
+//! well as the websocket and the API. A page opened then comes from the
+//! app's service worker (`frontend/sw.js`), as on a real device.
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
@@ -77,25 +76,11 @@ async fn pass(
     upstream: SocketAddr,
     open: Arc<AtomicBool>,
 ) -> std::io::Result<()> {
-    let mut first = vec![0u8; 8192];
-    let n = client.read(&mut first).await?;
-    first.truncate(n);
-    let line = String::from_utf8_lossy(&first);
-    let path = line.split_whitespace().nth(1).unwrap_or("");
-    let to_server = path.starts_with("/ws") || path.starts_with("/api");
-    if to_server && !open.load(Ordering::SeqCst) {
+    if !open.load(Ordering::SeqCst) {
         // As if the network were down: no answer, the connection just ends.
         return Ok(());
     }
-    if !open.load(Ordering::SeqCst)
-        && let Some(end) = first.windows(2).position(|w| w == b"\r\n")
-    {
-        // One request per connection while closed, so that a kept-alive
-        // connection cannot carry a later API request past the gate.
-        first.splice(end + 2..end + 2, b"Connection: close\r\n".iter().copied());
-    }
     let mut server = TcpStream::connect(upstream).await?;
-    server.write_all(&first).await?;
     tokio::io::copy_bidirectional(&mut client, &mut server).await?;
     Ok(())
 }

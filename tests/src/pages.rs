@@ -87,6 +87,25 @@ pub async fn saved(c: &Client, who: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Waits until the app's service worker controls the page and keeps the
+/// app on this device (its page and wasm), so that it opens without network.
+pub async fn kept_for_offline(c: &Client, who: &str) -> anyhow::Result<()> {
+    eventually(
+        c,
+        T,
+        &format!("{who}: the app kept for offline use"),
+        "(async () => {
+            const cache = await caches.open('samskab-app');
+            const kept = (await cache.keys()).map(r => new URL(r.url).pathname);
+            window.__samskabKept = !!navigator.serviceWorker.controller
+                && kept.includes('/') && kept.some(p => p.endsWith('.wasm'));
+        })();
+        return window.__samskabKept === true;",
+    )
+    .await?;
+    Ok(())
+}
+
 /// Waits until the page shows a note with exactly this text.
 pub async fn sees_note(c: &Client, who: &str, text: &str) -> anyhow::Result<Vec<String>> {
     let t = serde_json::to_string(text)?;

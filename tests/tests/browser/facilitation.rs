@@ -10,7 +10,7 @@ use fantoccini::{Client, Locator};
 use samskab_tests::TestServer;
 use samskab_tests::browser::{Chrome, dist_dir, eventually, screenshot};
 use samskab_tests::gate::Gate;
-use samskab_tests::pages::{T, open_as, saved, sees_note};
+use samskab_tests::pages::{T, kept_for_offline, open_as, saved, sees_note};
 use serde_json::json;
 
 const JENS_IDEA: &str = "Ungeråd med egen økonomi";
@@ -411,6 +411,7 @@ async fn dots_given_offline_are_kept_and_counted_or_reported_too_late() -> anyho
     .await?;
 
     // Offline, she gives two more: hers, kept on her device.
+    kept_for_offline(&aisha, "Aisha").await?;
     gate.close().await;
     eventually(
         &aisha,

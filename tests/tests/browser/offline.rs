@@ -1,13 +1,14 @@
-//! Tier 3: offline. Anna's network goes (a gate in front of the server cuts
-//! her websocket and the API but still serves the page, as a browser cache
-//! would). She adds and edits notes, reloads the page and closes the tab;
-//! the board comes from IndexedDB with her edits; when the network returns
-//! Bo sees every edit, and her status says "Saved" only then.
+//! Tier 3: offline. Anna's network goes (a gate in front of the server
+//! refuses all her connections: the websocket, the API and the page). She
+//! adds and edits notes, reloads the page and closes the tab; the app comes
+//! from its service worker and the board from IndexedDB, with her edits;
+//! when the network returns Bo sees every edit, and her status says "Saved"
+//! only then.
 use fantoccini::Locator;
 use samskab_tests::TestServer;
 use samskab_tests::browser::{Chrome, dist_dir, eventually, screenshot};
 use samskab_tests::gate::Gate;
-use samskab_tests::pages::{NOTE_TEXTS, T, open_as, saved, sees_note, texts};
+use samskab_tests::pages::{NOTE_TEXTS, T, kept_for_offline, open_as, saved, sees_note, texts};
 
 const STATE: &str = "return document.querySelector('[data-testid=status]').dataset.state;";
 const STATUS: &str = "return document.querySelector('[data-testid=status]').textContent;";
@@ -46,7 +47,8 @@ async fn offline_edits_survive_reload_and_merge_when_back() -> anyhow::Result<()
     sees_note(&bo, "Bo", "Online idea").await?;
     saved(&anna, "Anna").await?;
 
-    // The network goes.
+    // The network goes, once the app is kept on her tablet.
+    kept_for_offline(&anna, "Anna").await?;
     gate.close().await;
     eventually(
         &anna,
