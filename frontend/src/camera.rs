@@ -177,9 +177,46 @@ pub fn bounds(rects: impl IntoIterator<Item = Rect>) -> Option<Rect> {
     rects.into_iter().reduce(|a, b| a.union(&b))
 }
 
+/// Where a note added at the view's centre goes (its top-left corner): the
+/// given spot, or, while a note already sits there, one step right and
+/// down, so that notes added one after another fan out instead of hiding
+/// each other. `taken` holds the other notes' top-left corners.
+pub fn free_spot(taken: &[(f64, f64)], x: f64, y: f64) -> (f64, f64) {
+    const STEP: f64 = 32.0;
+    const NEAR: f64 = STEP / 2.0;
+    let (mut x, mut y) = (x, y);
+    for _ in 0..64 {
+        if !taken
+            .iter()
+            .any(|&(tx, ty)| (tx - x).abs() < NEAR && (ty - y).abs() < NEAR)
+        {
+            break;
+        }
+        x += STEP;
+        y += STEP;
+    }
+    (x, y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_added_at_the_centre_fan_out() {
+        assert_eq!(free_spot(&[], 100.0, 50.0), (100.0, 50.0));
+        // A note somewhere else does not move the new one.
+        assert_eq!(free_spot(&[(400.0, 50.0)], 100.0, 50.0), (100.0, 50.0));
+        // Three added one after another: each a step from the last.
+        let mut taken = Vec::new();
+        for _ in 0..3 {
+            let spot = free_spot(&taken, 100.0, 50.0);
+            taken.push(spot);
+        }
+        assert_eq!(taken, vec![(100.0, 50.0), (132.0, 82.0), (164.0, 114.0)]);
+        // A note nudged a little off the spot still counts as there.
+        assert_eq!(free_spot(&[(105.0, 47.0)], 100.0, 50.0), (132.0, 82.0));
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9

@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 use samskab_board::{Color, Op};
 
 use crate::api::{self, ApiError};
-use crate::components::canvas::{Canvas, add_note_at};
+use crate::components::canvas::{Canvas, add_note_in_view};
 use crate::components::export_panel::ExportPanel;
 use crate::components::facilitation::FacilitationPanel;
 use crate::components::history_panel::HistoryPanel;
@@ -161,10 +161,7 @@ fn on_key(ev: &web_sys::KeyboardEvent, ui: Ui, can_edit: bool) {
         _ => None,
     };
     match ev.key().as_str() {
-        "n" | "N" if can_edit => {
-            let (x, y) = ui.center();
-            add_note_at(ui, x, y);
-        }
+        "n" | "N" if can_edit => add_note_in_view(ui),
         "Delete" | "Backspace" if can_edit => delete_selected(ui),
         "+" | "=" => zoom_by(ui, 1.25),
         "-" => zoom_by(ui, 1.0 / 1.25),

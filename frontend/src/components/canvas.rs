@@ -37,6 +37,17 @@ enum Gesture {
     },
 }
 
+/// Adds a note in the middle of the view (the toolbar's button, the `N`
+/// key): a step right and down from any note already there.
+pub fn add_note_in_view(ui: Ui) {
+    let (x, y) = ui.center();
+    let (w, h) = samskab_board::NOTE_SIZE;
+    let taken: Vec<(f64, f64)> =
+        controller::read(|b| b.notes().iter().map(|n| (n.x, n.y)).collect()).unwrap_or_default();
+    let (left, top) = camera::free_spot(&taken, (x - w / 2.0).round(), (y - h / 2.0).round());
+    add_note_at(ui, left + w / 2.0, top + h / 2.0);
+}
+
 /// Adds a note at a board point (its centre), selects it and focuses it.
 pub fn add_note_at(ui: Ui, x: f64, y: f64) {
     let id = platform::random_id();

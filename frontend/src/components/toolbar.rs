@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use samskab_board::{Color, Op};
 
 use crate::camera::{self, Camera, Rect};
-use crate::components::canvas::add_note_at;
+use crate::components::canvas::add_note_in_view;
 use crate::controller::{self, BoardSignals};
 use crate::i18n::I18n;
 use crate::platform;
@@ -176,8 +176,7 @@ pub fn Toolbar(signals: BoardSignals) -> impl IntoView {
         <div class="toolbar" role="toolbar" aria-label=i18n.t(|s| s.tools) data-testid="toolbar">
             <Show when=move || can_edit.get() && on_canvas()>
                 <button class="btn btn-primary" data-testid="add-note" on:click=move |_| {
-                    let (x, y) = ui.center();
-                    add_note_at(ui, x, y);
+                    add_note_in_view(ui);
                 }>
                     <span aria-hidden="true">"+ "</span>{i18n.t(|s| s.add_note)}
                 </button>

@@ -74,6 +74,22 @@ async fn offline_edits_survive_reload_and_merge_when_back() -> anyhow::Result<()
         eventually(&anna, T, "new note focused", "return document.activeElement.dataset.testid === 'note-text' && document.activeElement.value === '';").await?;
         anna.active_element().await?.send_keys(text).await?;
     }
+    // Notes added one after another fan out: the corner of each shows.
+    let corners = anna
+        .execute(
+            "return [...document.querySelectorAll('[data-note-id]')].map(n => {
+                const r = n.getBoundingClientRect();
+                const top = document.elementFromPoint(r.left + 6, r.top + 6);
+                return top && top.closest('[data-note-id]') === n;
+            });",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        corners,
+        serde_json::json!([true, true, true]),
+        "each note shows"
+    );
     let status = eventually(
         &anna,
         T,
