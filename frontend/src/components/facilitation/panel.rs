@@ -383,22 +383,34 @@ pub fn FacilitationPanel() -> impl IntoView {
                     <Show when=move || fac() || s.view.with(|v| v.settings.share_balance)>
                         <section data-testid="balance">
                             <h3>{i18n.f(|s| s.balance)}</h3>
-                            <table>
+                            // Counts under one header row: a word in every cell
+                            // made the table wider than the panel.
+                            <table class="balance-table">
+                                <thead>
+                                    <tr>
+                                        <td></td>
+                                        <th scope="col">{i18n.f(|s| s.notes)}</th>
+                                        <th scope="col">{i18n.f(|s| s.words)}</th>
+                                        <th scope="col">{i18n.f(|s| s.votes)}</th>
+                                        <th scope="col">{i18n.f(|s| s.turns)}</th>
+                                        <th scope="col">{i18n.r(|s| s.passes)}</th>
+                                    </tr>
+                                </thead>
                                 <tbody>
                                     {move || s.balance.get().by_role.into_iter().map(|(r, c)| view! {
                                         <tr data-testid="balance-row" data-role=r.as_str() data-turns=c.turns.to_string() data-passes=c.passes.to_string()>
-                                            <th>{role_name(i18n, r)}</th>
-                                            <td>{c.notes}" "{i18n.f(|s| s.notes)}</td>
-                                            <td>{c.words}" "{i18n.f(|s| s.words)}</td>
-                                            <td>{c.votes}" "{i18n.f(|s| s.votes)}</td>
-                                            <td>{c.turns}" "{i18n.f(|s| s.turns)}</td>
-                                            <td>{c.passes}" "{i18n.r(|s| s.passes)}</td>
+                                            <th scope="row">{role_name(i18n, r)}</th>
+                                            <td>{c.notes}</td>
+                                            <td>{c.words}</td>
+                                            <td>{c.votes}</td>
+                                            <td>{c.turns}</td>
+                                            <td>{c.passes}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
                             <Show when=fac>
-                                <label><input type="checkbox" prop:checked=move || s.view.with(|v| v.settings.share_balance)
+                                <label class="check"><input type="checkbox" prop:checked=move || s.view.with(|v| v.settings.share_balance)
                                     on:change=move |ev| {
                                         let mut settings: Settings = s.view.with_untracked(|v| v.settings.clone());
                                         settings.share_balance = event_target_checked(&ev);
