@@ -157,7 +157,6 @@ pub struct Strings {
     pub recent_boards: &'static str,
     pub template_frames: [&'static str; 3],
     pub color_names: [&'static str; 6],
-    pub role_names: [&'static str; 4],
     /// The toolbar's menu of rarely used tools.
     pub more: &'static str,
 }
@@ -263,7 +262,6 @@ pub static EN: Strings = Strings {
     recent_boards: "Boards on this device",
     template_frames: ["Ideas", "Questions", "Actions"],
     color_names: ["yellow", "pink", "blue", "green", "orange", "purple"],
-    role_names: ["Citizen", "Politician", "Administrator", "Other"],
     more: "More",
 };
 
@@ -368,7 +366,6 @@ pub static DA: Strings = Strings {
     recent_boards: "Tavler på denne enhed",
     template_frames: ["Idéer", "Spørgsmål", "Handlinger"],
     color_names: ["gul", "lyserød", "blå", "grøn", "orange", "lilla"],
-    role_names: ["Borger", "Politiker", "Administration", "Andet"],
     more: "Mere",
 };
 
@@ -379,14 +376,6 @@ impl Strings {
             .position(|x| *x == c)
             .unwrap_or(0);
         self.color_names[i]
-    }
-
-    pub fn role_name(&self, r: samskab_board::RoleGroup) -> &'static str {
-        let i = samskab_board::RoleGroup::ALL
-            .iter()
-            .position(|x| *x == r)
-            .unwrap_or(3);
-        self.role_names[i]
     }
 }
 
@@ -403,6 +392,14 @@ impl I18n {
             crate::platform::set_document_lang(lang.code());
         });
         i18n
+    }
+
+    /// A role group's name in the current language (reactive). The names
+    /// are those of the exports (`samskab_export::role_label`), so a
+    /// person's group reads the same on the board, in the facilitation
+    /// panel and in a public snapshot.
+    pub fn role(self, r: samskab_board::RoleGroup) -> &'static str {
+        samskab_export::role_label(r, self.0.get().code())
     }
 
     pub fn get() -> I18n {
@@ -469,10 +466,6 @@ pub struct FacilStrings {
     pub hand_over: &'static str,
     pub you_chair: &'static str,
     pub my_role: &'static str,
-    pub citizen: &'static str,
-    pub politician: &'static str,
-    pub administrator: &'static str,
-    pub other: &'static str,
     pub templates: &'static str,
     pub swot: &'static str,
     pub question_board: &'static str,
@@ -520,10 +513,6 @@ pub const FACIL_EN: FacilStrings = FacilStrings {
     hand_over: "Hand the chair to",
     you_chair: "You are chairing this meeting",
     my_role: "I am a",
-    citizen: "Citizen",
-    politician: "Politician",
-    administrator: "Administrator",
-    other: "Other",
     templates: "Templates",
     swot: "SWOT",
     question_board: "Question board",
@@ -571,10 +560,6 @@ pub const FACIL_DA: FacilStrings = FacilStrings {
     hand_over: "Giv ordstyrerrollen til",
     you_chair: "Du er ordstyrer på dette møde",
     my_role: "Jeg er",
-    citizen: "Borger",
-    politician: "Politiker",
-    administrator: "Embedsperson",
-    other: "Andet",
     templates: "Skabeloner",
     swot: "SWOT",
     question_board: "Spørgsmålstavle",

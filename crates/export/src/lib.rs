@@ -250,7 +250,7 @@ pub fn role_label(role: RoleGroup, lang: &str) -> &'static str {
         (RoleGroup::Other, false) => "Anden",
         (RoleGroup::Citizen, true) => "Citizen",
         (RoleGroup::Politician, true) => "Politician",
-        (RoleGroup::Administrator, true) => "Administration",
+        (RoleGroup::Administrator, true) => "Administrator",
         (RoleGroup::Other, true) => "Other",
     }
 }

@@ -22,7 +22,7 @@ pub fn WhoFields(name: RwSignal<String>, role: RwSignal<RoleGroup>) -> impl Into
                     <input type="radio" name="role" data-testid=format!("role-{}", r.as_str())
                         prop:checked=move || role.get() == r on:change=move |_| role.set(r)/>
                     <span class="role-dot" style=format!("background:{}", crate::controller::role_color(r.as_str()))></span>
-                    {move || i18n.0.get().strings().role_name(r)}
+                    {move || i18n.role(r)}
                 </label>
             }).collect::<Vec<_>>()}
         </fieldset>

@@ -24,7 +24,7 @@ pub fn PresenceList(peers: RwSignal<Vec<PeerPresence>>) -> impl IntoView {
                     let style = format!("background: {};", p.participant.color);
                     let peer = p.peer;
                     let role = samskab_board::RoleGroup::parse(&p.participant.role).unwrap_or_default();
-                    let title = move || format!("{name} ({}). {}", i18n.0.get().strings().role_name(role), i18n.t(|s| s.follow)());
+                    let title = move || format!("{name} ({}). {}", i18n.role(role), i18n.t(|s| s.follow)());
                     view! {
                         <li>
                             <button class="avatar" data-testid="peer" style=style title=title.clone() aria-label=title

@@ -18,16 +18,6 @@ fn mmss(ms: i64) -> String {
     format!("{:02}:{:02}", s / 60, s % 60)
 }
 
-fn role_name(i18n: I18n, r: RoleGroup) -> &'static str {
-    let f = match r {
-        RoleGroup::Citizen => i18n.f(|s| s.citizen),
-        RoleGroup::Politician => i18n.f(|s| s.politician),
-        RoleGroup::Administrator => i18n.f(|s| s.administrator),
-        RoleGroup::Other => i18n.f(|s| s.other),
-    };
-    f()
-}
-
 /// The facilitation panel, folded away behind a button until opened.
 #[component]
 pub fn FacilitationPanel() -> impl IntoView {
@@ -225,7 +215,7 @@ pub fn FacilitationPanel() -> impl IntoView {
                             }>
                                 {RoleGroup::ALL.into_iter().map(|r| {
                                     let selected = move || s.participants.with(|ps| ps.iter().any(|p| p.id == s.me.get() && p.role == r));
-                                    view! { <option value=r.as_str() selected=selected>{move || role_name(i18n, r)}</option> }
+                                    view! { <option value=r.as_str() selected=selected>{move || i18n.role(r)}</option> }
                                 }).collect_view()}
                             </select>
                         </label>
@@ -373,7 +363,7 @@ pub fn FacilitationPanel() -> impl IntoView {
                                     {
                                         let item = t.item.clone();
                                         let text = move || s.notes.with(|n| n.iter().find(|(i, _)| *i == item).map(|(_, t)| t.clone()).unwrap_or_default());
-                                        let split: String = t.by_role.iter().map(|(r, n)| format!(" {}: {n}", role_name(i18n, *r))).collect();
+                                        let split: String = t.by_role.iter().map(|(r, n)| format!(" {}: {n}", i18n.role(*r))).collect();
                                         view! { <li data-testid="vote-result">{text}" — "{t.total}{split}</li> }
                                     }
                                 </For>
@@ -399,7 +389,7 @@ pub fn FacilitationPanel() -> impl IntoView {
                                 <tbody>
                                     {move || s.balance.get().by_role.into_iter().map(|(r, c)| view! {
                                         <tr data-testid="balance-row" data-role=r.as_str() data-turns=c.turns.to_string() data-passes=c.passes.to_string()>
-                                            <th scope="row">{role_name(i18n, r)}</th>
+                                            <th scope="row">{i18n.role(r)}</th>
                                             <td>{c.notes}</td>
                                             <td>{c.words}</td>
                                             <td>{c.votes}</td>
