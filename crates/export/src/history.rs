@@ -391,42 +391,84 @@ fn op_label(op: &Op) -> String {
         .unwrap_or_else(|| "edit".into())
 }
 
-/// "What changed since": a few lines in Danish or English.
+/// "What changed since": a few lines in Danish or English, each with its
+/// count ("1 new note", "3 nye sedler"), in the app's own words.
 pub fn summary(d: &BoardDiff, lang: &str) -> Vec<String> {
     let en = lang == "en";
     let mut out = Vec::new();
-    let mut line = |n: usize, da: &str, en_s: &str| {
+    // (Danish one, Danish more, English one, English more)
+    let mut line = |n: usize, words: [&str; 4]| {
         if n > 0 {
-            out.push(format!("{n} {}", if en { en_s } else { da }));
+            let i = usize::from(en) * 2 + usize::from(n != 1);
+            out.push(format!("{n} {}", words[i]));
         }
     };
-    line(d.notes.added.len(), "nye noter", "new notes");
-    line(d.notes.changed.len(), "ændrede noter", "changed notes");
-    line(d.notes.removed.len(), "slettede noter", "deleted notes");
+    line(
+        d.notes.added.len(),
+        ["ny seddel", "nye sedler", "new note", "new notes"],
+    );
+    line(
+        d.notes.changed.len(),
+        [
+            "ændret seddel",
+            "ændrede sedler",
+            "changed note",
+            "changed notes",
+        ],
+    );
+    line(
+        d.notes.removed.len(),
+        [
+            "slettet seddel",
+            "slettede sedler",
+            "deleted note",
+            "deleted notes",
+        ],
+    );
     line(
         d.frames.added.len() + d.frames.changed.len() + d.frames.removed.len(),
-        "ændringer i rammer",
-        "frame changes",
+        [
+            "ændring i rammer",
+            "ændringer i rammer",
+            "frame change",
+            "frame changes",
+        ],
     );
     line(
         d.nodes.added.len(),
-        "nye punkter i tankekort",
-        "new mind-map nodes",
+        [
+            "nyt punkt i mindmappet",
+            "nye punkter i mindmappet",
+            "new mind-map node",
+            "new mind-map nodes",
+        ],
     );
     line(
         d.nodes.changed.len() + d.nodes.removed.len(),
-        "ændrede eller slettede punkter i tankekort",
-        "changed or deleted mind-map nodes",
+        [
+            "ændret eller slettet punkt i mindmappet",
+            "ændrede eller slettede punkter i mindmappet",
+            "changed or deleted mind-map node",
+            "changed or deleted mind-map nodes",
+        ],
     );
     line(
         d.connectors.added.len() + d.connectors.changed.len() + d.connectors.removed.len(),
-        "ændringer i forbindelser",
-        "connector changes",
+        [
+            "ændring i forbindelser",
+            "ændringer i forbindelser",
+            "connector change",
+            "connector changes",
+        ],
     );
     line(
         d.participants.added.len(),
-        "nye deltagere",
-        "new participants",
+        [
+            "ny deltager",
+            "nye deltagere",
+            "new participant",
+            "new participants",
+        ],
     );
     if d.meta {
         out.push(if en {
@@ -443,4 +485,26 @@ pub fn summary(d: &BoardDiff, lang: &str) -> Vec<String> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_counts_in_singular_and_plural() {
+        let mut d = BoardDiff::default();
+        d.notes.added.insert("a".into());
+        d.notes.removed.extend(["b".to_string(), "c".to_string()]);
+        d.participants.added.insert("p".into());
+        assert_eq!(
+            summary(&d, "en"),
+            ["1 new note", "2 deleted notes", "1 new participant"]
+        );
+        assert_eq!(
+            summary(&d, "da"),
+            ["1 ny seddel", "2 slettede sedler", "1 ny deltager"]
+        );
+        assert_eq!(summary(&BoardDiff::default(), "da"), ["intet er ændret"]);
+    }
 }

@@ -220,7 +220,13 @@ pub fn HistoryPanel(signals: BoardSignals) -> impl IntoView {
     let row = move |index: usize, session: Session, latest: bool| {
         let lang = i18n.0.get().code();
         let label = span(&session, lang);
-        let count = format!("{} {}", session.changes, i18n.export_strings().changes);
+        let strings = i18n.export_strings();
+        let noun = if session.changes == 1 {
+            strings.change
+        } else {
+            strings.changes
+        };
+        let count = format!("{} {noun}", session.changes);
         let shown = move || matches!(preview.get(), Preview::Shown { index: i, .. } | Preview::Loading(i) if i == index);
         let s_show = session.clone();
         let heads = session.heads.clone();

@@ -16,7 +16,12 @@ pub fn StatusBadge(status: RwSignal<Status>) -> impl IntoView {
             Status::Connecting { unsaved: 0 } => s.connecting.to_string(),
             Status::Offline { unsaved: 0 } => s.offline.to_string(),
             Status::Connecting { unsaved } | Status::Offline { unsaved } => {
-                format!("{}{unsaved}{}", s.offline_kept, s.offline_kept_tail)
+                let tail = if unsaved == 1 {
+                    s.offline_kept_tail_one
+                } else {
+                    s.offline_kept_tail
+                };
+                format!("{}{unsaved}{tail}", s.offline_kept)
             }
         }
     };

@@ -280,11 +280,11 @@ async fn export_history_restore_and_snapshot_in_the_browser() -> anyhow::Result<
         "history with two meetings and a summary",
         "const rows = document.querySelectorAll('[data-testid=history-session]'); \
          const s = document.querySelector('[data-testid=history-summary]'); \
-         return rows.length === 2 && s ? s.textContent : null;",
+         return rows.length === 2 && s ? [...s.querySelectorAll('li')].map(l => l.textContent) : null;",
     )
     .await?;
     assert!(
-        summary.as_str().unwrap_or_default().contains("1 new notes"),
+        texts(&summary).contains(&"1 new note".to_string()),
         "{summary}"
     );
     screenshot(&c, "export-04-history").await?;
