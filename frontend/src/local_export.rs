@@ -15,21 +15,6 @@ pub fn can_make(format: Format) -> bool {
     )
 }
 
-/// A download name from the board's title, as the server makes it: its
-/// ASCII letters and digits joined by `-`.
-pub fn file_name(title: &str, format: Format) -> String {
-    let mut stem = title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    stem.truncate(60);
-    if stem.is_empty() {
-        stem = "samskab".into();
-    }
-    format!("{stem}.{}", format.extension())
-}
-
 /// Renders `format` from the board on this device (with any edits not yet
 /// stored on the server).
 pub fn render(format: Format, opts: &Options) -> Result<File, String> {
@@ -39,21 +24,7 @@ pub fn render(format: Format, opts: &Options) -> Result<File, String> {
     let bytes = samskab_export::export(&mut board, format, opts).map_err(|e| e.to_string())?;
     Ok(File {
         bytes,
-        name: file_name(&board.title(), format),
+        name: samskab_export::file_name(&board.title(), format),
         content_type: format.content_type().to_string(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_keep_ascii_words() {
-        assert_eq!(
-            file_name("Blåbærgrød på Ærø!", Format::Markdown),
-            "Bl-b-rgr-d-p-r.md"
-        );
-        assert_eq!(file_name("  ", Format::Svg), "samskab.svg");
-    }
 }

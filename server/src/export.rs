@@ -107,23 +107,6 @@ pub fn options_from(q: &HashMap<String, String>) -> Result<(Format, Options), St
     ))
 }
 
-/// A file name for the download: the title's letters and digits.
-fn file_name(title: &str, format: Format) -> String {
-    let mut stem: String = title
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    stem.truncate(60);
-    if stem.is_empty() {
-        stem = "samskab".into();
-    }
-    format!("{stem}.{}", format.extension())
-}
-
 /// An export as a safe download.
 pub fn attachment(bytes: Vec<u8>, format: Format, title: &str) -> Response {
     let mut res = (StatusCode::OK, bytes).into_response();
@@ -134,7 +117,7 @@ pub fn attachment(bytes: Vec<u8>, format: Format, title: &str) -> Response {
     );
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{}\"",
-        file_name(title, format)
+        samskab_export::file_name(title, format)
     )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

@@ -241,6 +241,22 @@ pub fn export(board: &mut Board, format: Format, opts: &Options) -> Result<Vec<u
     }
 }
 
+/// A download name from a board's title, the same on the server and in the
+/// browser: the title's ASCII letters and digits, runs joined by `-`, at
+/// most 60 characters; "samskab" when nothing is left.
+pub fn file_name(title: &str, format: Format) -> String {
+    let mut stem = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    stem.truncate(60);
+    if stem.is_empty() {
+        stem = "samskab".into();
+    }
+    format!("{stem}.{}", format.extension())
+}
+
 /// The role group's label in a language ("da" or anything else: English).
 pub fn role_label(role: RoleGroup, lang: &str) -> &'static str {
     match (role, lang == "en") {
@@ -377,7 +393,17 @@ mod tests {
     use samskab_board::facilitation::{FacilOp, Settings};
     use samskab_board::{Board, Ctx, Op, RoleGroup};
 
-    use super::{Names, Naming};
+    use super::{Format, Names, Naming, file_name};
+
+    #[test]
+    fn file_names_keep_ascii_words() {
+        assert_eq!(
+            file_name("Blåbærgrød på Ærø!", Format::Markdown),
+            "Bl-b-rgr-d-p-r.md"
+        );
+        assert_eq!(file_name("  ", Format::Svg), "samskab.svg");
+        assert_eq!(file_name(&"a".repeat(80), Format::Csv).len(), 64);
+    }
 
     fn board() -> Board {
         let mut b = Board::create(&[1; 16], "Møde", &Ctx::new("anna", 1)).unwrap();

@@ -98,7 +98,7 @@ async fn make(
     s: &'static ExportStrings,
 ) -> Result<(export_api::File, bool), String> {
     let fallback =
-        local_export::file_name(&controller::read(|b| b.title()).unwrap_or_default(), format);
+        samskab_export::file_name(&controller::read(|b| b.title()).unwrap_or_default(), format);
     // The websocket is down: don't wait on the network for what this
     // device can make itself.
     let answer = if offline && local_export::can_make(format) {
