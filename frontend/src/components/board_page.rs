@@ -17,7 +17,7 @@ use crate::components::share_panel::SharePanel;
 use crate::components::status_badge::StatusBadge;
 use crate::components::toolbar::{Toolbar, delete_selected, zoom_by, zoom_to_fit};
 use crate::components::workspace_page::WorkspaceLink;
-use crate::controller::{self, BoardSignals, Fatal};
+use crate::controller::{self, BoardSignals, Fatal, NoteEntry};
 use crate::i18n::I18n;
 use crate::platform;
 use crate::ui::{Tool, Ui, View, move_ops};
@@ -141,7 +141,7 @@ const PANELS: &[PanelDef] = &[
 /// Keys on the board (not while typing in a field): N adds a note, Delete
 /// removes the selection, arrows move it (or pan), + / − / 0 zoom, Escape
 /// lets go. A viewer's keys change nothing on the board.
-fn on_key(ev: &web_sys::KeyboardEvent, ui: Ui, can_edit: bool) {
+fn on_key(ev: &web_sys::KeyboardEvent, ui: Ui, can_edit: bool, notes: RwSignal<Vec<NoteEntry>>) {
     if ui.view.get_untracked() != View::Canvas {
         return;
     }
@@ -161,7 +161,7 @@ fn on_key(ev: &web_sys::KeyboardEvent, ui: Ui, can_edit: bool) {
         _ => None,
     };
     match ev.key().as_str() {
-        "n" | "N" if can_edit => add_note_in_view(ui),
+        "n" | "N" if can_edit => add_note_in_view(ui, notes),
         "Delete" | "Backspace" if can_edit => delete_selected(ui),
         "+" | "=" => zoom_by(ui, 1.25),
         "-" => zoom_by(ui, 1.0 / 1.25),
@@ -250,7 +250,7 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
             ev.prevent_default();
             return;
         }
-        on_key(&ev, ui, edit);
+        on_key(&ev, ui, edit, signals.notes);
     });
     on_cleanup(move || keys.remove());
     follow(ui, peers);

@@ -38,12 +38,16 @@ enum Gesture {
 }
 
 /// Adds a note in the middle of the view (the toolbar's button, the `N`
-/// key): a step right and down from any note already there.
-pub fn add_note_in_view(ui: Ui) {
+/// key): a step right and down from any note already there. The notes'
+/// places come from the page's note views (the board is not read again).
+pub fn add_note_in_view(ui: Ui, notes: RwSignal<Vec<NoteEntry>>) {
     let (x, y) = ui.center();
     let (w, h) = samskab_board::NOTE_SIZE;
-    let taken: Vec<(f64, f64)> =
-        controller::read(|b| b.notes().iter().map(|n| (n.x, n.y)).collect()).unwrap_or_default();
+    let taken: Vec<(f64, f64)> = notes.with_untracked(|ns| {
+        ns.iter()
+            .map(|e| e.view.with_untracked(|v| (v.x, v.y)))
+            .collect()
+    });
     let (left, top) = camera::free_spot(&taken, (x - w / 2.0).round(), (y - h / 2.0).round());
     add_note_at(ui, left + w / 2.0, top + h / 2.0);
 }

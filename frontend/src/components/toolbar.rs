@@ -176,7 +176,7 @@ pub fn Toolbar(signals: BoardSignals) -> impl IntoView {
         <div class="toolbar" role="toolbar" aria-label=i18n.t(|s| s.tools) data-testid="toolbar">
             <Show when=move || can_edit.get() && on_canvas()>
                 <button class="btn btn-primary" data-testid="add-note" on:click=move |_| {
-                    add_note_in_view(ui);
+                    add_note_in_view(ui, signals.notes);
                 }>
                     <span aria-hidden="true">"+ "</span>{i18n.t(|s| s.add_note)}
                 </button>
