@@ -28,6 +28,16 @@ enum Command {
     Export(ExportArgs),
     /// Create a new board from a `.automerge` or JSON export and print its links.
     Import(ImportArgs),
+    /// Write Brotli and gzip copies of the web app's files beside them
+    /// (`serve` does this itself on start; this does it ahead of time).
+    Precompress(PrecompressArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+struct PrecompressArgs {
+    /// Directory of the built web app (Trunk's output).
+    #[arg(default_value = "./dist")]
+    dir: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -115,6 +125,11 @@ struct ServeArgs {
     /// Stored size one board may reach, in bytes.
     #[arg(long, env = "SAMSKAB_MAX_BOARD_BYTES", default_value_t = 32 * 1024 * 1024)]
     max_board_bytes: usize,
+    /// Do not write compressed copies of the web app's files on start (for a
+    /// read-only static directory whose copies are made at build time with
+    /// `samskab precompress`, or a proxy in front that compresses).
+    #[arg(long, env = "SAMSKAB_NO_PRECOMPRESS")]
+    no_precompress: bool,
     /// Log filter, e.g. `info`, `debug`, `samskab_server=debug`.
     #[arg(long, env = "SAMSKAB_LOG", default_value = "info")]
     log: String,
@@ -163,6 +178,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.rooms.limits.max_doc_bytes = args.max_board_bytes;
     if !args.static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %args.static_dir.display(), "the web app is not built; only the API is served");
+    } else if !args.no_precompress {
+        // Seconds of one core, once per build: the files are served as they
+        // are until their copies exist.
+        let dir = args.static_dir.clone();
+        tokio::task::spawn_blocking(move || match crate::static_files::precompress(&dir) {
+            Ok(s) if s.compressed > 0 => tracing::info!(
+                files = s.compressed,
+                raw_kb = s.raw_bytes / 1024,
+                gzip_kb = s.gzip_bytes / 1024,
+                brotli_kb = s.brotli_bytes / 1024,
+                "web app compressed"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(
+                dir = %dir.display(),
+                "cannot write compressed copies of the web app (it is served uncompressed): {e}"
+            ),
+        });
     }
     let state = AppState::open(config)
         .with_context(|| format!("cannot open the database in {}", args.data_dir.display()))?;
@@ -178,6 +211,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("Samskab is running at {shown}");
     crate::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+fn precompress(dir: &std::path::Path) -> anyhow::Result<()> {
+    let s = crate::static_files::precompress(dir)
+        .with_context(|| format!("cannot compress the files in {}", dir.display()))?;
+    println!(
+        "{} files compressed ({} KB: {} KB gzip, {} KB Brotli), {} already up to date",
+        s.compressed,
+        s.raw_bytes / 1024,
+        s.gzip_bytes / 1024,
+        s.brotli_bytes / 1024,
+        s.fresh
+    );
     Ok(())
 }
 
@@ -253,6 +300,7 @@ pub fn main() -> anyhow::Result<()> {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
         Some(Command::Export(args)) => runtime.block_on(export(args)),
         Some(Command::Import(args)) => runtime.block_on(import(args)),
+        Some(Command::Precompress(args)) => precompress(&args.dir),
         None => runtime.block_on(serve(cli.serve)),
     }
 }

@@ -5,13 +5,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::MethodRouter;
 use samskab_board::{Board, Ctx};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::auth::{self, bearer};
@@ -199,11 +200,22 @@ pub async fn api_not_found() -> AppError {
 
 /// Serves the built frontend; unknown paths get `index.html` so that board
 /// URLs like `/b/<id>` load the app, which then routes in the browser.
+/// A file's Brotli or gzip copy (`crate::static_files`) is sent instead of
+/// the file when there is one and the browser accepts it.
 pub fn frontend(dist: Option<&Path>) -> MethodRouter<AppState> {
     match dist.filter(|d| d.join("index.html").is_file()) {
         Some(dir) => axum::routing::get_service(
-            ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))),
-        ),
+            ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(ServeFile::new(dir.join("index.html"))),
+        )
+        // The answer depends on Accept-Encoding: caches in between must
+        // not give a gzip copy to a client that asked for none.
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        )),
         None => axum::routing::get(|| async {
             (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -22,6 +22,7 @@ pub mod http;
 pub mod metrics;
 pub mod rooms;
 pub mod saved_templates;
+pub mod static_files;
 pub mod storage;
 pub mod workspaces;
 pub mod ws;

@@ -65,24 +65,45 @@ async fn main() -> anyhow::Result<()> {
     let runs = arg("--runs", 3).max(1);
     let dist = dist_dir();
 
-    // 1. What the browser downloads.
-    let (mut raw, mut gz) = (0usize, 0usize);
+    // 1. What the browser downloads: each wasm and JS file as the server
+    // sends it to a browser that accepts gzip only, and to one that accepts
+    // Brotli (every current browser, over HTTPS), after the compression
+    // `samskab serve` does on start. `gzip -9` of the same files for
+    // comparison with earlier runs.
+    let packed = samskab_server::static_files::precompress(&dist)?;
+    if packed.compressed > 0 {
+        println!("compressed {} files of the built app", packed.compressed);
+    }
+    let data = tempfile::tempdir()?;
+    let server = TestServer::start_in(data.path(), Some(&dist)).await;
+    let http = reqwest::Client::new();
+    let (mut raw, mut gz9, mut gz, mut br) = (0usize, 0usize, 0usize, 0usize);
     for entry in std::fs::read_dir(&dist)? {
         let path = entry?.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if ext == "wasm" || ext == "js" {
             raw += std::fs::metadata(&path)?.len() as usize;
-            gz += gzip_len(&path)?;
+            gz9 += gzip_len(&path)?;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            for (accept, total) in [("gzip, deflate", &mut gz), ("gzip, deflate, br", &mut br)] {
+                let res = http
+                    .get(server.url(&format!("/{name}")))
+                    .header(reqwest::header::ACCEPT_ENCODING, accept)
+                    .send()
+                    .await?
+                    .error_for_status()?;
+                *total += res.bytes().await?.len();
+            }
         }
     }
     println!(
-        "download: wasm+js {} KB raw, {} KB gzip -9 (target < 900 KB)",
+        "download: wasm+js {} KB raw; as served {} KB gzip (target < 900 KB), {} KB Brotli; `gzip -9` {} KB",
         raw / 1024,
-        gz / 1024
+        gz / 1024,
+        br / 1024,
+        gz9 / 1024
     );
 
-    let data = tempfile::tempdir()?;
-    let server = TestServer::start_in(data.path(), Some(&dist)).await;
     let mut chrome = Chrome::start().await?;
     let c = chrome.session(1280, 800, "en-GB").await?;
     known_device(&c, &server).await?;

@@ -205,7 +205,7 @@ impl Board {
 
     /// Commits the open transaction as one change named after `ops`.
     pub(crate) fn commit_ops(&mut self, ops: &[Op], ctx: &Ctx) -> Option<ChangeHash> {
-        let names: Vec<String> = ops.iter().map(op_name).collect();
+        let names: Vec<&str> = ops.iter().map(Op::name).collect();
         let opts = CommitOptions::default()
             .with_message(names.join(","))
             .with_time(ctx.now_ms.div_euclid(1000));
@@ -492,13 +492,6 @@ pub(crate) fn genesis() -> AutoCommit {
     init(&mut doc).expect("genesis ops on an empty document cannot fail");
     doc.commit_with(CommitOptions::default().with_time(0));
     doc
-}
-
-fn op_name(op: &Op) -> String {
-    serde_json::to_value(op)
-        .ok()
-        .and_then(|v| v.get("op").and_then(|o| o.as_str()).map(String::from))
-        .unwrap_or_default()
 }
 
 /// Ids are chosen by clients, so they are checked: short and URL-safe.

@@ -297,6 +297,54 @@ pub enum Op {
     },
 }
 
+impl Op {
+    /// The op's name, as in its JSON form (`"op": "create_note"`): each
+    /// change is named after its ops, and the history lists those names.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::SetTitle { .. } => "set_title",
+            Op::SetTheme { .. } => "set_theme",
+            Op::SetLanguage { .. } => "set_language",
+            Op::SetTemplate { .. } => "set_template",
+            Op::SetParticipant { .. } => "set_participant",
+            Op::SetNameConsent { .. } => "set_name_consent",
+            Op::CreateNote { .. } => "create_note",
+            Op::EditText { .. } => "edit_text",
+            Op::MoveNote { .. } => "move_note",
+            Op::ResizeNote { .. } => "resize_note",
+            Op::RecolorNote { .. } => "recolor_note",
+            Op::BringToFront { .. } => "bring_to_front",
+            Op::SetNoteZ { .. } => "set_note_z",
+            Op::DeleteNote { .. } => "delete_note",
+            Op::RestoreNote { .. } => "restore_note",
+            Op::SetNoteFrame { .. } => "set_note_frame",
+            Op::CreateFrame { .. } => "create_frame",
+            Op::RenameFrame { .. } => "rename_frame",
+            Op::MoveFrame { .. } => "move_frame",
+            Op::ResizeFrame { .. } => "resize_frame",
+            Op::DeleteFrame { .. } => "delete_frame",
+            Op::RestoreFrame { .. } => "restore_frame",
+            Op::Connect { .. } => "connect",
+            Op::SetConnectorLabel { .. } => "set_connector_label",
+            Op::DeleteConnector { .. } => "delete_connector",
+            Op::RestoreConnector { .. } => "restore_connector",
+            Op::CreateMindMap { .. } => "create_mind_map",
+            Op::AddNode { .. } => "add_node",
+            Op::EditNodeText { .. } => "edit_node_text",
+            Op::Reparent { .. } => "reparent",
+            Op::Reorder { .. } => "reorder",
+            Op::SetCollapsed { .. } => "set_collapsed",
+            Op::RecolorNode { .. } => "recolor_node",
+            Op::DeleteNode { .. } => "delete_node",
+            Op::RestoreNode { .. } => "restore_node",
+            Op::NoteToNode { .. } => "note_to_node",
+            Op::NodeToNote { .. } => "node_to_note",
+            Op::Facilitate { .. } => "facilitate",
+            Op::Outcome { .. } => "outcome",
+        }
+    }
+}
+
 /// Who makes an edit, and when. The model reads no clock of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ctx {
@@ -373,5 +421,35 @@ mod tests {
         let json = serde_json::to_string(&op).unwrap();
         assert!(json.contains("\"op\":\"edit_text\""));
         assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), op);
+    }
+
+    /// `Op::name` matches the serde tag of every variant, as serde lists
+    /// them (a new variant with a mistyped name fails here).
+    #[test]
+    fn every_op_is_named_as_in_its_json() {
+        let err = serde_json::from_str::<Op>(r#"{"op":"no_such_op"}"#)
+            .unwrap_err()
+            .to_string();
+        let listed = err.split("expected one of").nth(1).unwrap();
+        let tags: Vec<&str> = listed.split('`').skip(1).step_by(2).collect();
+        assert_eq!(tags.len(), 39, "{err}");
+        for tag in tags {
+            // Every field any op has, with a value of the type it has there.
+            let act = match tag {
+                "outcome" => serde_json::json!({"kind": "create_action", "id": "a", "source": "",
+                    "text": "", "owner": "", "deadline": "", "done_when": ""}),
+                _ => serde_json::json!({"kind": "timer_pause"}),
+            };
+            let json = serde_json::json!({
+                "op": tag, "act": act, "id": "a", "title": "t", "theme": "t", "language": "da",
+                "template": "t", "name": "n", "role": "citizen", "color": "yellow",
+                "consent": true, "x": 1.0, "y": 1.0, "w": 1.0, "h": 1.0, "z": 1.0,
+                "text": "t", "index": 0, "delete": 0, "insert": "", "frame": null,
+                "from": "a", "to": "b", "label": "", "root": "r", "map": "m", "parent": "p",
+                "order": 1.0, "collapsed": false, "note": "n", "node": "d",
+            });
+            let op: Op = serde_json::from_value(json).unwrap_or_else(|e| panic!("{tag}: {e}"));
+            assert_eq!(op.name(), tag);
+        }
     }
 }

@@ -378,17 +378,10 @@ pub fn restore(board: &mut Board, heads: &[ChangeHash], ctx: &Ctx) -> Result<usi
             // connector comes back with its end: those are not errors.
             Err(samskab_board::BoardError::NotFound(_))
                 if matches!(op, Op::DeleteNode { .. } | Op::DeleteConnector { .. }) => {}
-            Err(e) => return Err(format!("{}: {e}", op_label(op))),
+            Err(e) => return Err(format!("{}: {e}", op.name())),
         }
     }
     Ok(applied)
-}
-
-fn op_label(op: &Op) -> String {
-    serde_json::to_value(op)
-        .ok()
-        .and_then(|v| v.get("op").and_then(|o| o.as_str()).map(String::from))
-        .unwrap_or_else(|| "edit".into())
 }
 
 /// "What changed since": a few lines in Danish or English, each with its

@@ -11,3 +11,4 @@ mod links;
 mod series;
 mod sync;
 mod templates;
+mod web_app;
