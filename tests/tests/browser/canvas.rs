@@ -147,6 +147,20 @@ async fn canvas_notes_frames_arrows_zoom_presence_and_viewer() -> anyhow::Result
         .for_element(Locator::Css("[data-testid=board-theme]"))
         .await?;
     assert_eq!(theme.text().await?, "When should citizens be involved?");
+    // The empty board says what to do, in lines a person can read (it once
+    // wrapped after every word: its box on the canvas has no width).
+    let hint = anna
+        .execute(
+            "const r = document.querySelector('.empty-hint').getBoundingClientRect(); \
+             return [r.width, r.height];",
+            vec![],
+        )
+        .await?;
+    let (w, h) = (
+        hint[0].as_f64().unwrap_or(0.0),
+        hint[1].as_f64().unwrap_or(0.0),
+    );
+    assert!(w >= 300.0 && h <= 60.0, "empty-board hint is {w}x{h} px");
     // No join dialog for the one who created the board and gave a name.
     assert!(
         anna.find(Locator::Css("[data-testid=join-dialog]"))

@@ -131,6 +131,15 @@ async fn a_round_with_a_pass_and_private_ideation_revealed_at_once() -> anyhow::
         );
     }
     screenshot(&aisha, "facilitation-01-round").await?;
+    // A participant's panel shows what is going on (the round), not the
+    // headings of steps nobody has started.
+    let headings = aisha
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=facil-panel] h3')].map(h => h.textContent);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(headings, json!(["Round"]));
 
     // The first speaker passes their own turn: a citizen or a politician
     // with the speaker's own button (nobody else has it), the facilitator

@@ -276,100 +276,106 @@ pub fn FacilitationPanel() -> impl IntoView {
                             <SaveTemplate/>
                         </section>
                     </Show>
-                    <section>
-                        <h3>{i18n.f(|s| s.round)}</h3>
-                        <Show when=fac>
-                            <input data-testid="round-question" placeholder=i18n.f(|s| s.round_question)
-                                prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))/>
-                            <button class="btn" data-testid="round-start" on:click=start_round>{i18n.f(|s| s.start_round)}</button>
-                            <button class="btn" data-testid="round-next" on:click=move |_| facil(FacilOp::RoundNext { passed: false })>{i18n.f(|s| s.done_turn)}</button>
-                            <button class="btn" data-testid="round-pass" on:click=move |_| facil(FacilOp::RoundNext { passed: true })>{i18n.f(|s| s.pass)}</button>
-                        </Show>
-                        // The speaker ends or passes their own turn (the
-                        // server allows exactly that one step of the round).
-                        <Show when=move || !fac() && s.can_edit.get() && s.view.with(|v| v.round.speaker() == Some(s.me.get().as_str()))>
-                            <button class="btn" data-testid="my-turn-done" on:click=move |_| facil(FacilOp::RoundNext { passed: false })>{i18n.f(|s| s.done_turn)}</button>
-                            <button class="btn" data-testid="my-turn-pass" on:click=move |_| facil(FacilOp::RoundNext { passed: true })>{i18n.f(|s| s.pass)}</button>
-                        </Show>
-                        <p data-testid="round-question-shown">{move || s.view.with(|v| v.round.question.clone())}</p>
-                    </section>
-                    <section>
-                        <h3>{i18n.f(|s| s.ideation)}</h3>
-                        <Show when=fac>
-                            <button class="btn" data-testid="ideation-start" on:click=move |_| facil(FacilOp::IdeationStart { id: platform::random_id(), frame: String::new() })>{i18n.f(|s| s.start_ideation)}</button>
-                            <button class="btn" data-testid="ideation-reveal" on:click=move |_| controller::command(Command::RevealIdeas)>{i18n.f(|s| s.reveal)}</button>
-                        </Show>
-                        <Show when=move || s.can_edit.get() && s.view.with(|v| v.ideation.state == IdeationState::Open)>
-                            <p class="hint">{i18n.f(|s| s.private_hint)}</p>
-                            <textarea data-testid="private-text" prop:value=move || private_text.get()
-                                on:input=move |ev| private_text.set(event_target_value(&ev))></textarea>
-                            <button class="btn btn-primary" data-testid="private-add" on:click=add_private>{i18n.f(|s| s.add_private)}</button>
-                            <ul data-testid="private-notes">
-                                <For each=move || s.private.get().notes key=|n| n.id.clone() let:n>
-                                    <li data-testid="private-note">{n.text}</li>
-                                </For>
-                                <For each=move || s.waiting.get() key=|n| n.clone() let:n>
-                                    <li data-testid="private-note-waiting">{n.1}" "<span class="hint">{i18n.r(|s| s.private_waiting)}</span></li>
-                                </For>
-                            </ul>
-                        </Show>
-                    </section>
-                    <section>
-                        <h3>{i18n.f(|s| s.vote)}</h3>
-                        <Show when=fac>
-                            <label><input type="checkbox" prop:checked=move || by_role.get()
-                                on:change=move |ev| by_role.set(event_target_checked(&ev))/>{i18n.f(|s| s.by_role)}</label>
-                            <button class="btn" data-testid="vote-open" on:click=open_vote>{i18n.f(|s| s.open_vote)}</button>
-                            <button class="btn" data-testid="vote-reveal" on:click=move |_| controller::command(Command::RevealVotes)>{i18n.f(|s| s.reveal)}</button>
-                        </Show>
-                        <Show when=move || s.can_edit.get() && s.view.with(|v| v.vote.state == VoteState::Open)>
-                            <p data-testid="dots-left">{i18n.f(|s| s.dots_left)}{dots_left}</p>
-                            <ul>
-                                <For each=move || s.view.with(|v| v.vote.items.clone()) key=|id| id.clone() let:id>
-                                    {
-                                        let id = StoredValue::new(id);
-                                        let text = move || id.with_value(|id| s.notes.with(|n| n.iter().find(|(i, _)| i == id).map(|(_, t)| t.clone()).unwrap_or_default()));
-                                        let mine = move || id.with_value(|id| my_dots(id));
-                                        let waiting = move || id.with_value(|id| waiting_on(id).is_some());
-                                        let vote = move || s.view.with_untracked(|v| v.vote.id.clone());
-                                        let plus = move |_: leptos::ev::MouseEvent| {
-                                            if dots_left() > 0 {
-                                                controller::command(Command::Vote { item: id.get_value(), dots: mine() + 1, vote: vote() });
+                    <Show when=move || fac() || s.view.with(|v| v.round.state != RoundState::None)>
+                        <section>
+                            <h3>{i18n.f(|s| s.round)}</h3>
+                            <Show when=fac>
+                                <input data-testid="round-question" placeholder=i18n.f(|s| s.round_question)
+                                    prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))/>
+                                <button class="btn" data-testid="round-start" on:click=start_round>{i18n.f(|s| s.start_round)}</button>
+                                <button class="btn" data-testid="round-next" on:click=move |_| facil(FacilOp::RoundNext { passed: false })>{i18n.f(|s| s.done_turn)}</button>
+                                <button class="btn" data-testid="round-pass" on:click=move |_| facil(FacilOp::RoundNext { passed: true })>{i18n.f(|s| s.pass)}</button>
+                            </Show>
+                            // The speaker ends or passes their own turn (the
+                            // server allows exactly that one step of the round).
+                            <Show when=move || !fac() && s.can_edit.get() && s.view.with(|v| v.round.speaker() == Some(s.me.get().as_str()))>
+                                <button class="btn" data-testid="my-turn-done" on:click=move |_| facil(FacilOp::RoundNext { passed: false })>{i18n.f(|s| s.done_turn)}</button>
+                                <button class="btn" data-testid="my-turn-pass" on:click=move |_| facil(FacilOp::RoundNext { passed: true })>{i18n.f(|s| s.pass)}</button>
+                            </Show>
+                            <p data-testid="round-question-shown">{move || s.view.with(|v| v.round.question.clone())}</p>
+                        </section>
+                    </Show>
+                    <Show when=move || fac() || s.view.with(|v| v.ideation.state != IdeationState::None)>
+                        <section>
+                            <h3>{i18n.f(|s| s.ideation)}</h3>
+                            <Show when=fac>
+                                <button class="btn" data-testid="ideation-start" on:click=move |_| facil(FacilOp::IdeationStart { id: platform::random_id(), frame: String::new() })>{i18n.f(|s| s.start_ideation)}</button>
+                                <button class="btn" data-testid="ideation-reveal" on:click=move |_| controller::command(Command::RevealIdeas)>{i18n.f(|s| s.reveal)}</button>
+                            </Show>
+                            <Show when=move || s.can_edit.get() && s.view.with(|v| v.ideation.state == IdeationState::Open)>
+                                <p class="hint">{i18n.f(|s| s.private_hint)}</p>
+                                <textarea data-testid="private-text" prop:value=move || private_text.get()
+                                    on:input=move |ev| private_text.set(event_target_value(&ev))></textarea>
+                                <button class="btn btn-primary" data-testid="private-add" on:click=add_private>{i18n.f(|s| s.add_private)}</button>
+                                <ul data-testid="private-notes">
+                                    <For each=move || s.private.get().notes key=|n| n.id.clone() let:n>
+                                        <li data-testid="private-note">{n.text}</li>
+                                    </For>
+                                    <For each=move || s.waiting.get() key=|n| n.clone() let:n>
+                                        <li data-testid="private-note-waiting">{n.1}" "<span class="hint">{i18n.r(|s| s.private_waiting)}</span></li>
+                                    </For>
+                                </ul>
+                            </Show>
+                        </section>
+                    </Show>
+                    <Show when=move || fac() || s.too_late.get() || s.view.with(|v| v.vote.state != VoteState::None)>
+                        <section>
+                            <h3>{i18n.f(|s| s.vote)}</h3>
+                            <Show when=fac>
+                                <label><input type="checkbox" prop:checked=move || by_role.get()
+                                    on:change=move |ev| by_role.set(event_target_checked(&ev))/>{i18n.f(|s| s.by_role)}</label>
+                                <button class="btn" data-testid="vote-open" on:click=open_vote>{i18n.f(|s| s.open_vote)}</button>
+                                <button class="btn" data-testid="vote-reveal" on:click=move |_| controller::command(Command::RevealVotes)>{i18n.f(|s| s.reveal)}</button>
+                            </Show>
+                            <Show when=move || s.can_edit.get() && s.view.with(|v| v.vote.state == VoteState::Open)>
+                                <p data-testid="dots-left">{i18n.f(|s| s.dots_left)}{dots_left}</p>
+                                <ul>
+                                    <For each=move || s.view.with(|v| v.vote.items.clone()) key=|id| id.clone() let:id>
+                                        {
+                                            let id = StoredValue::new(id);
+                                            let text = move || id.with_value(|id| s.notes.with(|n| n.iter().find(|(i, _)| i == id).map(|(_, t)| t.clone()).unwrap_or_default()));
+                                            let mine = move || id.with_value(|id| my_dots(id));
+                                            let waiting = move || id.with_value(|id| waiting_on(id).is_some());
+                                            let vote = move || s.view.with_untracked(|v| v.vote.id.clone());
+                                            let plus = move |_: leptos::ev::MouseEvent| {
+                                                if dots_left() > 0 {
+                                                    controller::command(Command::Vote { item: id.get_value(), dots: mine() + 1, vote: vote() });
+                                                }
+                                            };
+                                            let minus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine().saturating_sub(1), vote: vote() });
+                                            view! {
+                                                <li data-testid="vote-item">
+                                                    <span>{text}</span>" "
+                                                    <button class="btn" data-testid="dot-minus" on:click=minus>"−"</button>
+                                                    <span data-testid="my-dots" data-waiting=move || waiting().to_string()>{mine}</span>
+                                                    <button class="btn" data-testid="dot-plus" on:click=plus>"+"</button>
+                                                    <Show when=waiting>
+                                                        " "<span class="hint" data-testid="my-dots-waiting">{i18n.r(|s| s.dots_waiting)}</span>
+                                                    </Show>
+                                                </li>
                                             }
-                                        };
-                                        let minus = move |_: leptos::ev::MouseEvent| controller::command(Command::Vote { item: id.get_value(), dots: mine().saturating_sub(1), vote: vote() });
-                                        view! {
-                                            <li data-testid="vote-item">
-                                                <span>{text}</span>" "
-                                                <button class="btn" data-testid="dot-minus" on:click=minus>"−"</button>
-                                                <span data-testid="my-dots" data-waiting=move || waiting().to_string()>{mine}</span>
-                                                <button class="btn" data-testid="dot-plus" on:click=plus>"+"</button>
-                                                <Show when=waiting>
-                                                    " "<span class="hint" data-testid="my-dots-waiting">{i18n.r(|s| s.dots_waiting)}</span>
-                                                </Show>
-                                            </li>
                                         }
-                                    }
-                                </For>
-                            </ul>
-                        </Show>
-                        <Show when=move || s.too_late.get()>
-                            <p class="notice-inline" role="alert" data-testid="dots-too-late">{i18n.r(|s| s.dots_too_late)}</p>
-                        </Show>
-                        <Show when=move || s.view.with(|v| v.vote.state == VoteState::Revealed)>
-                            <h4>{i18n.f(|s| s.results)}</h4>
-                            <ol data-testid="vote-results">
-                                <For each=move || s.view.with(|v| v.vote.results.clone()) key=|t| (t.item.clone(), t.total) let:t>
-                                    {
-                                        let item = t.item.clone();
-                                        let text = move || s.notes.with(|n| n.iter().find(|(i, _)| *i == item).map(|(_, t)| t.clone()).unwrap_or_default());
-                                        let split: String = t.by_role.iter().map(|(r, n)| format!(" {}: {n}", i18n.role(*r))).collect();
-                                        view! { <li data-testid="vote-result">{text}" — "{t.total}{split}</li> }
-                                    }
-                                </For>
-                            </ol>
-                        </Show>
-                    </section>
+                                    </For>
+                                </ul>
+                            </Show>
+                            <Show when=move || s.too_late.get()>
+                                <p class="notice-inline" role="alert" data-testid="dots-too-late">{i18n.r(|s| s.dots_too_late)}</p>
+                            </Show>
+                            <Show when=move || s.view.with(|v| v.vote.state == VoteState::Revealed)>
+                                <h4>{i18n.f(|s| s.results)}</h4>
+                                <ol data-testid="vote-results">
+                                    <For each=move || s.view.with(|v| v.vote.results.clone()) key=|t| (t.item.clone(), t.total) let:t>
+                                        {
+                                            let item = t.item.clone();
+                                            let text = move || s.notes.with(|n| n.iter().find(|(i, _)| *i == item).map(|(_, t)| t.clone()).unwrap_or_default());
+                                            let split: String = t.by_role.iter().map(|(r, n)| format!(" {}: {n}", i18n.role(*r))).collect();
+                                            view! { <li data-testid="vote-result">{text}" — "{t.total}{split}</li> }
+                                        }
+                                    </For>
+                                </ol>
+                            </Show>
+                        </section>
+                    </Show>
                     <Show when=move || fac() || s.view.with(|v| v.settings.share_balance)>
                         <section data-testid="balance">
                             <h3>{i18n.f(|s| s.balance)}</h3>
@@ -409,31 +415,33 @@ pub fn FacilitationPanel() -> impl IntoView {
                             </Show>
                         </section>
                     </Show>
-                    <section data-testid="groups">
-                        <h3>{i18n.o(|s| s.groups)}</h3>
-                        <Show when=fac>
-                            <label>{i18n.o(|s| s.group_size)}" "
-                                <select data-testid="group-size" on:change=move |ev| {
-                                    if let Ok(n) = event_target_value(&ev).parse() { group_size.set(n) }
-                                }>
-                                    {[2usize, 3, 4, 5, 6].into_iter().map(|n| view! {
-                                        <option value=n.to_string() selected=move || group_size.get() == n>{n}</option>
-                                    }).collect_view()}
-                                </select>
-                            </label>
-                            <button class="btn" data-testid="groups-split" on:click=split_groups>{i18n.o(|s| s.split_groups)}</button>
-                            <button class="btn" data-testid="groups-together" on:click=move |_| facil(FacilOp::GroupsTogether)>{i18n.o(|s| s.groups_together)}</button>
-                        </Show>
-                        <ol data-testid="group-list">
-                            {move || s.view.with(|v| v.groups.groups.clone()).into_iter().map(|g| {
-                                let names: Vec<String> = g.members.iter().map(|m| name_of(m)).collect();
-                                view! { <li data-testid="group">{names.join(", ")}</li> }
-                            }).collect_view()}
-                        </ol>
-                        <Show when=move || s.view.with(|v| v.groups.together && !v.groups.groups.is_empty())>
-                            <p class="hint" data-testid="groups-together-shown">{i18n.o(|s| s.together)}</p>
-                        </Show>
-                    </section>
+                    <Show when=move || fac() || s.view.with(|v| !v.groups.groups.is_empty())>
+                        <section data-testid="groups">
+                            <h3>{i18n.o(|s| s.groups)}</h3>
+                            <Show when=fac>
+                                <label>{i18n.o(|s| s.group_size)}" "
+                                    <select data-testid="group-size" on:change=move |ev| {
+                                        if let Ok(n) = event_target_value(&ev).parse() { group_size.set(n) }
+                                    }>
+                                        {[2usize, 3, 4, 5, 6].into_iter().map(|n| view! {
+                                            <option value=n.to_string() selected=move || group_size.get() == n>{n}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                <button class="btn" data-testid="groups-split" on:click=split_groups>{i18n.o(|s| s.split_groups)}</button>
+                                <button class="btn" data-testid="groups-together" on:click=move |_| facil(FacilOp::GroupsTogether)>{i18n.o(|s| s.groups_together)}</button>
+                            </Show>
+                            <ol data-testid="group-list">
+                                {move || s.view.with(|v| v.groups.groups.clone()).into_iter().map(|g| {
+                                    let names: Vec<String> = g.members.iter().map(|m| name_of(m)).collect();
+                                    view! { <li data-testid="group">{names.join(", ")}</li> }
+                                }).collect_view()}
+                            </ol>
+                            <Show when=move || s.view.with(|v| v.groups.together && !v.groups.groups.is_empty())>
+                                <p class="hint" data-testid="groups-together-shown">{i18n.o(|s| s.together)}</p>
+                            </Show>
+                        </section>
+                    </Show>
                     <Show when=fac>
                         <section>
                             <label class="check"><input type="checkbox" data-testid="anonymous"
