@@ -563,6 +563,22 @@ async fn three_people_hold_a_meeting_with_a_timer_and_a_hidden_dot_vote() -> any
         assert_eq!(texts(&names), ["Gruppe 1", "Gruppe 2"], "{who}");
     }
     screenshot(&jens, "meeting-08-group-frames").await?;
+    // A long outcomes panel (1024x625 here) scrolls inside itself and stops
+    // below the toolbar and the selection's bar: both stay in reach.
+    let gap = jens
+        .execute(
+            "const bottom = Math.max(...['[data-testid=toolbar]', '.selection-bar'] \
+               .map(s => document.querySelector(s)).filter(e => e) \
+               .map(e => e.getBoundingClientRect().bottom)); \
+             const p = document.querySelector('.facil-panel'); \
+             return p ? p.getBoundingClientRect().top - bottom : null;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        gap.as_f64().is_some_and(|g| g >= 0.0),
+        "panel over the toolbar: {gap}"
+    );
     click(&mette, "groups-together").await?;
     click(&jens, "outcomes-toggle").await?;
     click(&jens, "facil-toggle").await?;
