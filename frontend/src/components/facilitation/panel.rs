@@ -279,6 +279,9 @@ pub fn FacilitationPanel() -> impl IntoView {
                     <Show when=move || fac() || s.view.with(|v| v.round.state != RoundState::None)>
                         <section>
                             <h3>{i18n.f(|s| s.round)}</h3>
+                            <Show when=move || s.view.with(|v| !v.round.question.is_empty())>
+                                <p data-testid="round-question-shown">{move || s.view.with(|v| v.round.question.clone())}</p>
+                            </Show>
                             <Show when=fac>
                                 <input data-testid="round-question" placeholder=i18n.f(|s| s.round_question)
                                     prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))/>
@@ -292,7 +295,6 @@ pub fn FacilitationPanel() -> impl IntoView {
                                 <button class="btn" data-testid="my-turn-done" on:click=move |_| facil(FacilOp::RoundNext { passed: false })>{i18n.f(|s| s.done_turn)}</button>
                                 <button class="btn" data-testid="my-turn-pass" on:click=move |_| facil(FacilOp::RoundNext { passed: true })>{i18n.f(|s| s.pass)}</button>
                             </Show>
-                            <p data-testid="round-question-shown">{move || s.view.with(|v| v.round.question.clone())}</p>
                         </section>
                     </Show>
                     <Show when=move || fac() || s.view.with(|v| v.ideation.state != IdeationState::None)>
@@ -322,7 +324,7 @@ pub fn FacilitationPanel() -> impl IntoView {
                         <section>
                             <h3>{i18n.f(|s| s.vote)}</h3>
                             <Show when=fac>
-                                <label><input type="checkbox" prop:checked=move || by_role.get()
+                                <label class="check"><input type="checkbox" prop:checked=move || by_role.get()
                                     on:change=move |ev| by_role.set(event_target_checked(&ev))/>{i18n.f(|s| s.by_role)}</label>
                                 <button class="btn" data-testid="vote-open" on:click=open_vote>{i18n.f(|s| s.open_vote)}</button>
                                 <button class="btn" data-testid="vote-reveal" on:click=move |_| controller::command(Command::RevealVotes)>{i18n.f(|s| s.reveal)}</button>
