@@ -179,8 +179,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %args.static_dir.display(), "the web app is not built; only the API is served");
     } else if !args.no_precompress {
-        // Seconds of one core, once per build: the files are served as they
-        // are until their copies exist.
+        // About a minute of one core, once per build (Zopfli is slow): the
+        // files are served as they are until their copies exist.
         let dir = args.static_dir.clone();
         tokio::task::spawn_blocking(move || match crate::static_files::precompress(&dir) {
             Ok(s) if s.compressed > 0 => tracing::info!(
