@@ -177,18 +177,51 @@ pub fn bounds(rects: impl IntoIterator<Item = Rect>) -> Option<Rect> {
     rects.into_iter().reduce(|a, b| a.union(&b))
 }
 
-/// Where a note added at the view's centre goes (its top-left corner): the
-/// given spot, or, while a note already sits there, one step right and
-/// down, so that notes added one after another fan out instead of hiding
-/// each other. `taken` holds the other notes' top-left corners.
-pub fn free_spot(taken: &[(f64, f64)], x: f64, y: f64) -> (f64, f64) {
+/// Where a note of `size` added at the view's centre goes (its top-left
+/// corner). People put paper post-its side by side, so a new note goes where
+/// it covers no other note: at `want` if that is free, else at the nearest
+/// free place of a grid of note-sized steps around it, ring by ring (in a
+/// ring the same row first, right before left), that lies inside `view`. `taken` holds the
+/// other notes. Only when the view has no free place does the note go one
+/// step right and down from any note at `want`, so that notes added one
+/// after another still never hide each other completely.
+pub fn free_spot(taken: &[Rect], want: (f64, f64), size: (f64, f64), view: Rect) -> (f64, f64) {
+    const GAP: f64 = 16.0;
+    let (w, h) = size;
+    let free = |x: f64, y: f64| {
+        let r = Rect {
+            x: x - GAP / 2.0,
+            y: y - GAP / 2.0,
+            w: w + GAP,
+            h: h + GAP,
+        };
+        !taken.iter().any(|t| r.intersects(t))
+    };
+    let inside = |x: f64, y: f64| {
+        x >= view.x && y >= view.y && x + w <= view.x + view.w && y + h <= view.y + view.h
+    };
+    let (sx, sy) = (w + GAP, h + GAP);
+    let reach = |len: f64, step: f64| ((len / step).ceil() as i32).clamp(1, 12);
+    let (ri, rj) = (reach(view.w, sx), reach(view.h, sy));
+    let mut cells: Vec<(i32, i32)> = (-rj..=rj)
+        .flat_map(|j| (-ri..=ri).map(move |i| (i, j)))
+        .collect();
+    // Ring by ring around the wanted spot; in a ring the same row first,
+    // right before left, above before below.
+    cells.sort_by_key(|&(i, j)| (i.abs().max(j.abs()), j.abs(), i.abs(), -i.signum(), j));
+    for (i, j) in cells {
+        let (x, y) = (want.0 + f64::from(i) * sx, want.1 + f64::from(j) * sy);
+        if (inside(x, y) || (i, j) == (0, 0)) && free(x, y) {
+            return (x, y);
+        }
+    }
+    // The view is full: fan out from the wanted spot.
     const STEP: f64 = 32.0;
-    const NEAR: f64 = STEP / 2.0;
-    let (mut x, mut y) = (x, y);
+    let (mut x, mut y) = want;
     for _ in 0..64 {
         if !taken
             .iter()
-            .any(|&(tx, ty)| (tx - x).abs() < NEAR && (ty - y).abs() < NEAR)
+            .any(|t| (t.x - x).abs() < STEP / 2.0 && (t.y - y).abs() < STEP / 2.0)
         {
             break;
         }
@@ -202,20 +235,84 @@ pub fn free_spot(taken: &[(f64, f64)], x: f64, y: f64) -> (f64, f64) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn notes_added_at_the_centre_fan_out() {
-        assert_eq!(free_spot(&[], 100.0, 50.0), (100.0, 50.0));
-        // A note somewhere else does not move the new one.
-        assert_eq!(free_spot(&[(400.0, 50.0)], 100.0, 50.0), (100.0, 50.0));
-        // Three added one after another: each a step from the last.
-        let mut taken = Vec::new();
-        for _ in 0..3 {
-            let spot = free_spot(&taken, 100.0, 50.0);
-            taken.push(spot);
+    fn note(x: f64, y: f64) -> Rect {
+        Rect {
+            x,
+            y,
+            w: 200.0,
+            h: 160.0,
         }
-        assert_eq!(taken, vec![(100.0, 50.0), (132.0, 82.0), (164.0, 114.0)]);
+    }
+
+    const VIEW: Rect = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: 1000.0,
+        h: 600.0,
+    };
+
+    #[test]
+    fn notes_added_at_the_centre_go_side_by_side() {
+        let size = (200.0, 160.0);
+        let want = (400.0, 220.0);
+        assert_eq!(free_spot(&[], want, size, VIEW), want);
+        // A note elsewhere does not move the new one.
+        assert_eq!(free_spot(&[note(0.0, 0.0)], want, size, VIEW), want);
+        // Notes added one after another: the first at the centre, the next
+        // to its right, then to its left, then the rows above and below;
+        // none covers another, and all stay in the view.
+        let mut taken: Vec<Rect> = Vec::new();
+        for _ in 0..6 {
+            let (x, y) = free_spot(&taken, want, size, VIEW);
+            taken.push(note(x, y));
+        }
+        let corners: Vec<(f64, f64)> = taken.iter().map(|r| (r.x, r.y)).collect();
+        assert_eq!(
+            corners,
+            vec![
+                (400.0, 220.0),
+                (616.0, 220.0),
+                (184.0, 220.0),
+                (400.0, 44.0),
+                (400.0, 396.0),
+                (616.0, 44.0)
+            ]
+        );
+        for (i, a) in taken.iter().enumerate() {
+            assert!(a.x >= VIEW.x && a.x + a.w <= VIEW.x + VIEW.w, "{a:?}");
+            assert!(a.y >= VIEW.y && a.y + a.h <= VIEW.y + VIEW.h, "{a:?}");
+            for b in &taken[i + 1..] {
+                assert!(!a.intersects(b), "{a:?} covers {b:?}");
+            }
+        }
         // A note nudged a little off the spot still counts as there.
-        assert_eq!(free_spot(&[(105.0, 47.0)], 100.0, 50.0), (132.0, 82.0));
+        assert_eq!(
+            free_spot(&[note(405.0, 217.0)], want, size, VIEW),
+            (616.0, 220.0)
+        );
+    }
+
+    #[test]
+    fn a_full_view_still_never_stacks_notes_exactly() {
+        // The view (zoomed in) is smaller than a note: nothing fits in it,
+        // so new notes fan out from the centre one step at a time.
+        let view = Rect {
+            x: 390.0,
+            y: 210.0,
+            w: 150.0,
+            h: 100.0,
+        };
+        let size = (200.0, 160.0);
+        let mut taken: Vec<Rect> = Vec::new();
+        for _ in 0..3 {
+            let (x, y) = free_spot(&taken, (400.0, 220.0), size, view);
+            taken.push(note(x, y));
+        }
+        let corners: Vec<(f64, f64)> = taken.iter().map(|r| (r.x, r.y)).collect();
+        assert_eq!(
+            corners,
+            vec![(400.0, 220.0), (432.0, 252.0), (464.0, 284.0)]
+        );
     }
 
     fn close(a: f64, b: f64) -> bool {

@@ -74,13 +74,17 @@ async fn offline_edits_survive_reload_and_merge_when_back() -> anyhow::Result<()
         eventually(&anna, T, "new note focused", "return document.activeElement.dataset.testid === 'note-text' && document.activeElement.value === '';").await?;
         anna.active_element().await?.send_keys(text).await?;
     }
-    // Notes added one after another fan out: the corner of each shows.
+    // Notes added one after another go side by side, like paper post-its:
+    // every corner and the middle of each shows (none covers another).
     let corners = anna
         .execute(
             "return [...document.querySelectorAll('[data-note-id]')].map(n => {
                 const r = n.getBoundingClientRect();
-                const top = document.elementFromPoint(r.left + 6, r.top + 6);
-                return top && top.closest('[data-note-id]') === n;
+                return [[6, 6], [r.width - 6, 6], [6, r.height - 6], [r.width - 6, r.height - 6],
+                        [r.width / 2, r.height / 2]].every(([dx, dy]) => {
+                    const top = document.elementFromPoint(r.left + dx, r.top + dy);
+                    return top && top.closest('[data-note-id]') === n;
+                });
             });",
             vec![],
         )
