@@ -181,20 +181,15 @@ pub fn bounds(rects: impl IntoIterator<Item = Rect>) -> Option<Rect> {
 /// corner). People put paper post-its side by side, so a new note goes where
 /// it covers no other note: at `want` if that is free, else at the nearest
 /// free place of a grid of note-sized steps around it, ring by ring (in a
-/// ring the same row first, right before left), that lies inside `view`. `taken` holds the
-/// other notes. Only when the view has no free place does the note go one
-/// step right and down from any note at `want`, so that notes added one
-/// after another still never hide each other completely.
+/// ring the same row first, right before left), that lies inside `view`.
+/// `taken` holds the other notes. Only when the view has no free place does
+/// the note go one step right and down from any note at `want`, so that
+/// notes added one after another still never hide each other completely.
 pub fn free_spot(taken: &[Rect], want: (f64, f64), size: (f64, f64), view: Rect) -> (f64, f64) {
     const GAP: f64 = 16.0;
     let (w, h) = size;
     let free = |x: f64, y: f64| {
-        let r = Rect {
-            x: x - GAP / 2.0,
-            y: y - GAP / 2.0,
-            w: w + GAP,
-            h: h + GAP,
-        };
+        let r = Rect { x, y, w, h }.grow(GAP / 2.0);
         !taken.iter().any(|t| r.intersects(t))
     };
     let inside = |x: f64, y: f64| {

@@ -4,14 +4,16 @@
 //! tablet that opens a board for the first time downloads all of it over the
 //! meeting room's Wi-Fi. At the best settings compressing takes the server
 //! about a minute of one core (Zopfli; Brotli a few seconds), far too long
-//! for each request, so the files are compressed once, next to the originals (`app.wasm.gz` beside `app.wasm`), and the
-//! frontend service ([`crate::http::frontend`]) sends whichever the browser
-//! accepts: Brotli (quality 11), or gzip made with Zopfli (about 4 % smaller
+//! for each request, so the files are compressed once, next to the
+//! originals (`app.wasm.gz` beside `app.wasm`), and the frontend service
+//! ([`crate::http::frontend`]) sends whichever the browser accepts: Brotli (quality 11), or gzip made with Zopfli (about 4 % smaller
 //! than `gzip -9` and readable by every gzip decoder), or the file itself.
 //!
 //! `samskab serve` compresses in the background on start (the files are
 //! served uncompressed until then); `samskab precompress DIR` does it ahead
-//! of time. A compressed copy older than its original is made again.
+//! of time. Each copy carries its original's modification time; a copy
+//! whose time differs (a new build, or an older file copied over with its
+//! time kept, as `rsync -a` does) is made again.
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -83,12 +85,10 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// Whether `copy` exists and is at least as new as `original`.
-fn is_fresh(original: &Path, copy: &Path) -> bool {
-    match (modified(original), modified(copy)) {
-        (Some(o), Some(c)) => c >= o,
-        _ => false,
-    }
+/// Whether `copy` exists and was made from this version of `original`
+/// (it carries the original's modification time).
+fn is_fresh(original: SystemTime, copy: &Path) -> bool {
+    modified(copy) == Some(original)
 }
 
 /// The files under `dir` (recursively) that get compressed copies.
@@ -112,13 +112,19 @@ fn candidates(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` so that a reader (or a crash) never sees half a
-/// file: a temporary file in the same directory, then a rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path`, stamped with `time`, so that a reader (or a
+/// crash) never sees half a file: a temporary file in the same directory,
+/// then a rename.
+fn write_atomically(path: &Path, bytes: &[u8], time: SystemTime) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.set_modified(time)
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -126,16 +132,19 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes a gzip and a Brotli copy beside every compressible file under
-/// `dir` whose copies are missing or older than it.
+/// `dir` whose copies are missing or were made from another version of it.
 pub fn precompress(dir: &Path) -> std::io::Result<Summary> {
     let mut files = Vec::new();
     candidates(dir, &mut files)?;
     files.sort();
     let mut summary = Summary::default();
     for file in files {
+        // Read before the content: a file rewritten meanwhile leaves copies
+        // with the older time, made again next time.
+        let time = std::fs::metadata(&file)?.modified()?;
         let stale: Vec<Encoding> = [Encoding::Gzip, Encoding::Brotli]
             .into_iter()
-            .filter(|&enc| !is_fresh(&file, &sibling(&file, enc)))
+            .filter(|&enc| !is_fresh(time, &sibling(&file, enc)))
             .collect();
         if stale.is_empty() {
             summary.fresh += 1;
@@ -144,7 +153,7 @@ pub fn precompress(dir: &Path) -> std::io::Result<Summary> {
         let data = std::fs::read(&file)?;
         for enc in stale {
             let packed = enc.compress(&data)?;
-            write_atomically(&sibling(&file, enc), &packed)?;
+            write_atomically(&sibling(&file, enc), &packed, time)?;
             match enc {
                 Encoding::Gzip => summary.gzip_bytes += packed.len() as u64,
                 Encoding::Brotli => summary.brotli_bytes += packed.len() as u64,
@@ -218,6 +227,20 @@ mod tests {
         assert_eq!((third.compressed, third.fresh), (1, 1));
         let gz = std::fs::read(dir.path().join("app-1234.js.gz")).unwrap();
         assert_eq!(gunzip(&gz), rebuilt);
+        // A file copied over with an older time kept (`rsync -a` of another
+        // build) gets new copies too: newer copies are not taken for it.
+        let older = [app.as_slice(), b"// older build\n"].concat();
+        std::fs::write(dir.path().join("app-1234.js"), &older).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(dir.path().join("app-1234.js"))
+            .unwrap()
+            .set_modified(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000))
+            .unwrap();
+        let fourth = precompress(dir.path()).unwrap();
+        assert_eq!((fourth.compressed, fourth.fresh), (1, 1));
+        let gz = std::fs::read(dir.path().join("app-1234.js.gz")).unwrap();
+        assert_eq!(gunzip(&gz), older);
         // No temporary files are left behind.
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()

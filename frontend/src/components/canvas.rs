@@ -44,29 +44,11 @@ enum Gesture {
 pub fn add_note_in_view(ui: Ui, notes: RwSignal<Vec<NoteEntry>>) {
     let (x, y) = ui.center();
     let (w, h) = samskab_board::NOTE_SIZE;
-    let taken: Vec<camera::Rect> = notes.with_untracked(|ns| {
-        ns.iter()
-            .map(|e| {
-                e.view.with_untracked(|v| camera::Rect {
-                    x: v.x,
-                    y: v.y,
-                    w: v.w,
-                    h: v.h,
-                })
-            })
-            .collect()
-    });
+    let taken: Vec<Rect> = notes.with_untracked(|ns| ns.iter().map(note_rect).collect());
     let want = ((x - w / 2.0).round(), (y - h / 2.0).round());
     // Not under the floating bars along the view's edges (the selection's
     // bar, the minimap): a margin of 72 screen pixels.
-    let view = ui.visible();
-    let margin = 72.0 / ui.camera.get_untracked().zoom;
-    let inner = camera::Rect {
-        x: view.x + margin,
-        y: view.y + margin,
-        w: (view.w - 2.0 * margin).max(0.0),
-        h: (view.h - 2.0 * margin).max(0.0),
-    };
+    let inner = ui.visible().grow(-72.0 / ui.camera.get_untracked().zoom);
     let (left, top) = camera::free_spot(&taken, want, (w, h), inner);
     add_note_at(ui, left + w / 2.0, top + h / 2.0);
 }
