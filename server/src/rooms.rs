@@ -35,6 +35,10 @@ pub enum Outgoing {
 
 /// How deep a peer's outgoing queue may get before it counts as stuck.
 pub const PEER_QUEUE: usize = 512;
+/// Most changes a syncing peer may lack (beyond what its sync has already
+/// sent it) and still be put live, with those changes sent as they are: a
+/// few seconds of a full meeting's edits. One further behind syncs on.
+const CATCH_UP_MAX: usize = 2_000;
 const INBOX: usize = 1024;
 const MAX_BATCH: usize = 256;
 
@@ -1096,13 +1100,22 @@ impl Room {
                 tracing::error!(board = %self.id, peer = id, panic = %why, "writing a sync message broke the document; reloading the board");
                 self.poisoned = true;
             }
-            // The peer has told us it has exactly our heads, so whatever
-            // these frames say, it lacks nothing: put it live (an empty
-            // `Changes` after them says so).
-            let go_live = peer.can_live && !self.poisoned && peer.sync.in_step(&mut self.board);
-            if go_live {
-                tracing::debug!(board = %self.id, peer = id, "in step: live");
+            // The peer has told us it has our heads, or all but a few of
+            // our changes and nothing we lack: whatever these frames say,
+            // after them and those few changes it lacks nothing. Put it
+            // live (an empty `Changes` says so). Waiting for it to report
+            // exactly our heads would, in a busy meeting, keep it syncing
+            // for good: the board moves on every few milliseconds.
+            let behind = match peer.can_live && !self.poisoned {
+                true => peer.sync.behind_by(&mut self.board, CATCH_UP_MAX),
+                false => None,
+            };
+            if let Some(lacking) = behind {
+                tracing::debug!(board = %self.id, peer = id, catch_up = lacking.len(), "in step: live");
                 peer.live = true;
+                if !lacking.is_empty() {
+                    frames.push(Message::Changes(lacking).encode());
+                }
                 frames.push(Message::Changes(Vec::new()).encode());
             }
             for f in frames {

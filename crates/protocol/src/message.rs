@@ -9,10 +9,14 @@
 //!
 //! **Sync, then live.** A connection starts with Automerge's sync protocol
 //! (`Sync`), which finds out what each side lacks whatever happened offline.
-//! Once the server sees that a peer has exactly its heads, and the peer said
-//! in its hello that it can (`Hello::live`), it sends an empty `Changes`:
-//! from then on both sides send each other only new changes, as raw bytes
-//! (`Changes`), in the order they were applied. A received sync message
+//! Once the server sees that a peer lacks nothing but changes it can send
+//! at once (the heads the peer reported are all in the server's board, and
+//! at most a few thousand changes after them have not been sent to it
+//! yet), and the peer said in its hello that it can (`Hello::live`), it
+//! sends those changes and an empty `Changes`: from then on both sides send
+//! each other only new changes, as raw bytes (`Changes`), in the order they
+//! were applied. (Waiting for exactly equal heads kept peers syncing for
+//! good in a busy meeting: the board moves on while a report is on its way.) A received sync message
 //! costs Automerge a walk over the whole history (`receive_sync_message`
 //! prunes its sent-hashes against every ancestor of the peer's heads); a
 //! `Changes` message costs what its changes cost. When changes arrive whose

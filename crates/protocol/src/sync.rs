@@ -141,6 +141,47 @@ impl PeerSync {
         theirs.sort_unstable();
         ours == theirs
     }
+
+    /// What the peer still lacks of our board, when that is all there is
+    /// between us: its heads (as it last told us) are all in our board, so
+    /// it holds nothing we lack, and at most `max` of the changes it lacks
+    /// are not already on their way to it (sent by this sync state, the
+    /// whole board included). Those changes as raw bytes for a
+    /// [`Message::Changes`] (empty: nothing more to send), or `None` when the
+    /// peer has not told us its heads, holds changes we lack, or lacks more
+    /// than `max` we have not sent.
+    ///
+    /// In a busy meeting the board moves on while a peer's sync finishes,
+    /// so it would seldom report exactly our heads ([`PeerSync::in_step`]);
+    /// what it lacks is then the last few changes, and sending them brings
+    /// it level.
+    pub fn behind_by(&self, board: &mut Board, max: usize) -> Option<Vec<u8>> {
+        let theirs = self.state.their_heads.as_ref()?;
+        let doc = board.doc_mut();
+        let unknown = doc.get_missing_deps(theirs);
+        if theirs.iter().any(|h| unknown.contains(h)) {
+            return None;
+        }
+        let unsent: std::collections::HashSet<automerge::ChangeHash> = doc
+            .get_changes_meta(theirs)
+            .iter()
+            .map(|c| c.hash)
+            .filter(|h| !self.state.sent_hashes.contains(h))
+            .collect();
+        if unsent.len() > max {
+            return None;
+        }
+        if unsent.is_empty() {
+            return Some(Vec::new());
+        }
+        Some(
+            doc.get_changes(theirs)
+                .iter()
+                .filter(|c| unsent.contains(&c.hash()))
+                .flat_map(|c| c.raw_bytes().to_vec())
+                .collect(),
+        )
+    }
 }
 
 /// A new device joining a big board gets it from the server as one saved

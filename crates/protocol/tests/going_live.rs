@@ -59,3 +59,104 @@ fn edits_not_yet_sent_when_the_client_goes_live_still_reach_the_server() {
         "the edit made before going live reached the server"
     );
 }
+
+/// The server's side of a connection whose sync is finishing while others
+/// keep editing: each time the client reports its heads, the board has
+/// moved on. Returns the session (not live yet) after `rounds` such turns.
+fn sync_while_others_edit(
+    server_board: &mut Board,
+    server_side: &mut PeerSync,
+    rounds: usize,
+) -> ClientSession {
+    let me = Participant {
+        id: "p1".into(),
+        name: "Maja".into(),
+        role: "citizen".into(),
+        color: "#c33".into(),
+    };
+    let mut client = ClientSession::new("b1", None, me, Board::new(&[1; 16]));
+    let other = Ctx::new("p2", 0);
+    common::welcome(&mut client);
+    for round in 0..rounds {
+        while let Some(frame) = client.poll_transmit() {
+            let Ok(Message::Sync(payload)) = Message::decode(&frame) else {
+                panic!("not live yet: sync messages only")
+            };
+            server_side.receive(server_board, &payload).unwrap();
+        }
+        // Someone else adds a note before the server answers.
+        server_board
+            .apply(&note(&format!("o{round}"), "andres"), &other)
+            .unwrap();
+        while let Some(frame) = server_side.generate(server_board) {
+            client.receive(&frame).unwrap();
+        }
+        assert!(
+            !server_side.in_step(server_board),
+            "round {round}: the board moved on, so the heads never match"
+        );
+    }
+    client
+}
+
+#[test]
+fn a_client_syncing_while_others_edit_is_brought_level_and_put_live() {
+    let mut server_board = Board::new(&[9; 16]);
+    let mut server_side = PeerSync::new();
+    let mut client = sync_while_others_edit(&mut server_board, &mut server_side, 6);
+    // The client lacks the changes made after its last report that the
+    // sync protocol has not sent it yet, and holds nothing the server lacks.
+    let lacking = server_side
+        .behind_by(&mut server_board, 100)
+        .expect("only behind: it can go live");
+    client.receive(&Message::Changes(lacking).encode()).unwrap();
+    client
+        .receive(&Message::Changes(Vec::new()).encode())
+        .unwrap();
+    assert!(client.is_live());
+    let mut ours = client.heads();
+    let mut theirs = server_board.heads();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs, "level with the server once live");
+    assert_eq!(client.board().notes().len(), 6, "every other person's note");
+}
+
+#[test]
+fn a_client_holding_what_the_server_lacks_or_too_far_behind_keeps_syncing() {
+    let mut server_board = Board::new(&[9; 16]);
+    let mut server_side = PeerSync::new();
+    assert_eq!(
+        server_side.behind_by(&mut server_board, 100),
+        None,
+        "it has not told its heads yet"
+    );
+    let mut client = sync_while_others_edit(&mut server_board, &mut server_side, 3);
+    // An edit of the client's that the server has not received: the client
+    // reports heads the server does not know.
+    client
+        .apply(&note("mine", "min"), &Ctx::new("p1", 0))
+        .unwrap();
+    while let Some(frame) = client.poll_transmit() {
+        if let Ok(Message::Sync(payload)) = Message::decode(&frame) {
+            // Only the heads: the change itself is lost on the way.
+            let mut m = automerge::sync::Message::decode(&payload).unwrap();
+            m.changes = Vec::<Vec<u8>>::new().into();
+            server_side.receive(&mut server_board, &m.encode()).unwrap();
+        }
+    }
+    assert_eq!(server_side.behind_by(&mut server_board, 100), None);
+
+    // Far behind: more unsent changes than allowed.
+    let mut server_board = Board::new(&[9; 16]);
+    let mut server_side = PeerSync::new();
+    let _client = sync_while_others_edit(&mut server_board, &mut server_side, 1);
+    let other = Ctx::new("p2", 0);
+    for i in 0..5 {
+        server_board
+            .apply(&note(&format!("x{i}"), "mere"), &other)
+            .unwrap();
+    }
+    assert_eq!(server_side.behind_by(&mut server_board, 4), None);
+    assert!(server_side.behind_by(&mut server_board, 5).is_some());
+}
