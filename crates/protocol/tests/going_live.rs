@@ -19,15 +19,20 @@ fn note(id: &str, text: &str) -> Op {
     }
 }
 
-#[test]
-fn edits_not_yet_sent_when_the_client_goes_live_still_reach_the_server() {
+/// A client session of Maja's on a new board, not connected yet.
+fn maja() -> ClientSession {
     let me = Participant {
         id: "p1".into(),
         name: "Maja".into(),
         role: "citizen".into(),
         color: "#c33".into(),
     };
-    let mut client = ClientSession::new("b1", None, me, Board::new(&[1; 16]));
+    ClientSession::new("b1", None, me, Board::new(&[1; 16]))
+}
+
+#[test]
+fn edits_not_yet_sent_when_the_client_goes_live_still_reach_the_server() {
+    let mut client = maja();
     let mut server_board = Board::new(&[9; 16]);
     let mut server_side = PeerSync::new();
     let ctx = Ctx::new("p1", 0);
@@ -68,13 +73,7 @@ fn sync_while_others_edit(
     server_side: &mut PeerSync,
     rounds: usize,
 ) -> ClientSession {
-    let me = Participant {
-        id: "p1".into(),
-        name: "Maja".into(),
-        role: "citizen".into(),
-        color: "#c33".into(),
-    };
-    let mut client = ClientSession::new("b1", None, me, Board::new(&[1; 16]));
+    let mut client = maja();
     let other = Ctx::new("p2", 0);
     common::welcome(&mut client);
     for round in 0..rounds {
