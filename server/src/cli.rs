@@ -291,10 +291,11 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
 
 /// Threads for blocking work: SQLite, exports, and each room's Automerge
 /// work (`rooms::heavy`, which hands its worker to a new thread while it
-/// runs). Tokio allows 512. With 200 busy boards the server kept 250 to 480
-/// threads, about 2 MB of memory each once used, for no more throughput
-/// than the cores give (bench S2: 756 and 1,060 MB peak). Eight per core,
-/// at least 16, unless `SAMSKAB_BLOCKING_THREADS` says otherwise.
+/// runs). Tokio allows 512. With 200 busy boards the server kept from about
+/// 250 to 516 threads, about 2 MB of memory each once used, for no more
+/// throughput than the cores give (bench S2: up to 1,060 MB peak, 119 MB
+/// with the cap). Eight per core, at least 16, unless
+/// `SAMSKAB_BLOCKING_THREADS` says otherwise.
 fn blocking_threads() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     blocking_threads_for(

@@ -1106,9 +1106,10 @@ impl Room {
             // live (an empty `Changes` says so). Waiting for it to report
             // exactly our heads would, in a busy meeting, keep it syncing
             // for good: the board moves on every few milliseconds.
-            let behind = match peer.can_live && !self.poisoned {
-                true => peer.sync.behind_by(&mut self.board, CATCH_UP_MAX),
-                false => None,
+            let behind = if peer.can_live && !self.poisoned {
+                peer.sync.behind_by(&mut self.board, CATCH_UP_MAX)
+            } else {
+                None
             };
             if let Some(lacking) = behind {
                 tracing::debug!(board = %self.id, peer = id, catch_up = lacking.len(), "in step: live");
