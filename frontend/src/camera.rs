@@ -192,9 +192,7 @@ pub fn free_spot(taken: &[Rect], want: (f64, f64), size: (f64, f64), view: Rect)
         let r = Rect { x, y, w, h }.grow(GAP / 2.0);
         !taken.iter().any(|t| r.intersects(t))
     };
-    let inside = |x: f64, y: f64| {
-        x >= view.x && y >= view.y && x + w <= view.x + view.w && y + h <= view.y + view.h
-    };
+    let inside = |x: f64, y: f64| view.contains(x, y) && view.contains(x + w, y + h);
     let (sx, sy) = (w + GAP, h + GAP);
     let reach = |len: f64, step: f64| ((len / step).ceil() as i32).clamp(1, 12);
     let (ri, rj) = (reach(view.w, sx), reach(view.h, sy));

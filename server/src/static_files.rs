@@ -6,8 +6,9 @@
 //! about a minute of one core (Zopfli; Brotli a few seconds), far too long
 //! for each request, so the files are compressed once, next to the
 //! originals (`app.wasm.gz` beside `app.wasm`), and the frontend service
-//! ([`crate::http::frontend`]) sends whichever the browser accepts: Brotli (quality 11), or gzip made with Zopfli (about 4 % smaller
-//! than `gzip -9` and readable by every gzip decoder), or the file itself.
+//! ([`crate::http::frontend`]) sends whichever the browser accepts: Brotli
+//! (quality 11), or gzip made with Zopfli (about 4 % smaller than `gzip -9`
+//! and readable by every gzip decoder), or the file itself.
 //!
 //! `samskab serve` compresses in the background on start (the files are
 //! served uncompressed until then); `samskab precompress DIR` does it ahead
@@ -81,14 +82,10 @@ fn sibling(path: &Path, enc: Encoding) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
-}
-
 /// Whether `copy` exists and was made from this version of `original`
 /// (it carries the original's modification time).
 fn is_fresh(original: SystemTime, copy: &Path) -> bool {
-    modified(copy) == Some(original)
+    std::fs::metadata(copy).and_then(|m| m.modified()).ok() == Some(original)
 }
 
 /// The files under `dir` (recursively) that get compressed copies.
