@@ -47,7 +47,9 @@ pub fn recent() -> Vec<(String, Remembered)> {
         .filter_map(|id| recall(&id).map(|r| (id, r)))
         .filter(|(_, r)| !r.key.is_empty())
         .collect();
-    out.sort_by(|a, b| b.1.opened_at.cmp(&a.1.opened_at).then(a.0.cmp(&b.0)));
+    samskab_board::sort::sort_by(&mut out, |a, b| {
+        b.1.opened_at.cmp(&a.1.opened_at).then(a.0.cmp(&b.0))
+    });
     out
 }
 

@@ -201,7 +201,9 @@ pub fn free_spot(taken: &[Rect], want: (f64, f64), size: (f64, f64), view: Rect)
         .collect();
     // Ring by ring around the wanted spot; in a ring the same row first,
     // right before left, above before below.
-    cells.sort_by_key(|&(i, j)| (i.abs().max(j.abs()), j.abs(), i.abs(), -i.signum(), j));
+    samskab_board::sort::sort_by_key(&mut cells, |&(i, j)| {
+        (i.abs().max(j.abs()), j.abs(), i.abs(), -i.signum(), j)
+    });
     for (i, j) in cells {
         let (x, y) = (want.0 + f64::from(i) * sx, want.1 + f64::from(j) * sy);
         if (inside(x, y) || (i, j) == (0, 0)) && free(x, y) {

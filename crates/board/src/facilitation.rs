@@ -580,7 +580,7 @@ pub fn mixed_order(people: &[(String, RoleGroup)]) -> Vec<String> {
         })
         .filter(|g: &Vec<&String>| !g.is_empty())
         .collect();
-    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+    crate::sort::sort_by_key(&mut groups, |g| std::cmp::Reverse(g.len()));
     let mut out = Vec::with_capacity(people.len());
     let longest = groups.first().map_or(0, Vec::len);
     for i in 0..longest {
@@ -603,7 +603,7 @@ pub fn mixed_groups(people: &[(String, RoleGroup)], size: usize) -> Vec<Vec<Stri
     let mut out: Vec<Vec<(String, RoleGroup)>> = vec![Vec::new(); n];
     let mut by_role: Vec<&(String, RoleGroup)> = people.iter().collect();
     let count = |r: RoleGroup| people.iter().filter(|(_, pr)| *pr == r).count();
-    by_role.sort_by_key(|(_, r)| (std::cmp::Reverse(count(*r)), *r));
+    crate::sort::sort_by_key(&mut by_role, |(_, r)| (std::cmp::Reverse(count(*r)), *r));
     for (id, role) in by_role {
         let best = (0..n)
             .filter(|g| out[*g].len() < cap)
@@ -972,7 +972,9 @@ impl Board {
                         t.by_role.clear();
                     }
                 }
-                results.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.item.cmp(&b.item)));
+                crate::sort::sort_by(&mut results, |a, b| {
+                    b.total.cmp(&a.total).then_with(|| a.item.cmp(&b.item))
+                });
                 v.results = results;
                 v.voters = *voters;
                 v.state = VoteState::Revealed;
@@ -1256,7 +1258,9 @@ impl Board {
                 id,
             })
             .collect();
-        out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut out, |a, b| {
+            a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id))
+        });
         out
     }
 
@@ -1293,7 +1297,9 @@ impl Board {
                 }
             })
             .collect();
-        out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut out, |a, b| {
+            a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id))
+        });
         out
     }
 

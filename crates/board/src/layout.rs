@@ -133,7 +133,7 @@ pub fn layout(nodes: &[LayoutInput<'_>], spacing: Spacing) -> Vec<Placed> {
     // 1. Canonical node set: first occurrence of each id, sorted by id.
     // Sorting by (id, input index) puts each id's first occurrence first.
     let mut keyed: Vec<(&str, usize)> = nodes.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
-    keyed.sort_unstable();
+    crate::sort::sort_by(&mut keyed, |a, b| a.cmp(b));
     keyed.dedup_by_key(|k| k.0);
     let ns: Vec<&LayoutInput<'_>> = keyed.iter().map(|&(_, i)| &nodes[i]).collect();
     let sorted_ids: Vec<&str> = keyed.iter().map(|k| k.0).collect();
@@ -165,7 +165,9 @@ pub fn layout(nodes: &[LayoutInput<'_>], spacing: Spacing) -> Vec<Placed> {
         };
         edges.push((p, clean_order(m.order), i));
     }
-    edges.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    crate::sort::sort_by(&mut edges, |a, b| {
+        a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2))
+    });
     let mut start = vec![0usize; n + 1];
     for &(p, _, _) in &edges {
         start[p + 1] += 1;

@@ -68,6 +68,7 @@ pub mod layout;
 mod op;
 mod read;
 pub mod schema;
+pub mod sort;
 pub mod templates;
 mod undo;
 mod validate;

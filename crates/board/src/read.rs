@@ -185,7 +185,7 @@ impl Board {
                 named_consent: h::boolean(p, participant::NAMED_CONSENT).unwrap_or(false),
             })
             .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sort::sort_by(&mut out, |a, b| a.id.cmp(&b.id));
         out
     }
 
@@ -197,7 +197,9 @@ impl Board {
             .filter(|(_, n)| live(n))
             .map(|(id, n)| note_from(id, n, frame_id(n).and_then(|f| h::map(&frames, &f))))
             .collect();
-        out.sort_by(|a, b| a.z.total_cmp(&b.z).then_with(|| a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut out, |a, b| {
+            a.z.total_cmp(&b.z).then_with(|| a.id.cmp(&b.id))
+        });
         out
     }
 
@@ -236,7 +238,7 @@ impl Board {
                 author: author(f),
             })
             .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sort::sort_by(&mut out, |a, b| a.id.cmp(&b.id));
         out
     }
 
@@ -259,7 +261,7 @@ impl Board {
             })
             .filter(|c| shown.contains(&c.from) && shown.contains(&c.to))
             .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sort::sort_by(&mut out, |a, b| a.id.cmp(&b.id));
         out
     }
 
@@ -268,7 +270,7 @@ impl Board {
         let mut out: Vec<MindMapView> = h::children(&maps)
             .filter_map(|(id, m)| mindmap_view(id, m))
             .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sort::sort_by(&mut out, |a, b| a.id.cmp(&b.id));
         out
     }
 
@@ -361,7 +363,9 @@ fn mindmap_view(id: &str, m: &Map) -> Option<MindMapView> {
         kids.entry(p.clone()).or_default().push(c.clone());
     }
     for list in kids.values_mut() {
-        list.sort_by(|a, b| order_of(a).total_cmp(&order_of(b)).then_with(|| a.cmp(b)));
+        crate::sort::sort_by(list, |a, b| {
+            order_of(a).total_cmp(&order_of(b)).then_with(|| a.cmp(b))
+        });
     }
     let view = |nid: &str, p: Option<String>, depth: usize| {
         let n = all.get(nid).copied().unwrap_or(root_map);

@@ -212,7 +212,9 @@ pub fn minutes(board: &Board, opts: &Options) -> Result<String, ExportError> {
             .iter()
             .filter(|n| n.frame.as_ref() == Some(&f.id))
             .collect();
-        list.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+        samskab_board::sort::sort_by(&mut list, |a, b| {
+            a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x))
+        });
         let name = md_escape(&f.name);
         groups.push((
             if name.is_empty() {
@@ -225,7 +227,9 @@ pub fn minutes(board: &Board, opts: &Options) -> Result<String, ExportError> {
     }
     if opts.scope == Scope::Board {
         let mut loose: Vec<_> = notes.iter().filter(|n| n.frame.is_none()).collect();
-        loose.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+        samskab_board::sort::sort_by(&mut loose, |a, b| {
+            a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x))
+        });
         if !loose.is_empty() {
             groups.push((w.no_frame.into(), loose));
         }
