@@ -1141,8 +1141,10 @@ impl Room {
         if self.chunks_since_compact == 0 {
             return;
         }
+        let started = Instant::now();
         let snapshot = heavy(|| self.board.save());
         let size = snapshot.len();
+        let saved = started.elapsed();
         let title = self.board.title();
         match self
             .storage
@@ -1150,6 +1152,8 @@ impl Room {
             .await
         {
             Ok(()) => {
+                tracing::debug!(board = %self.id, bytes = size, save_ms = saved.as_millis() as u64,
+                    total_ms = started.elapsed().as_millis() as u64, "compacted");
                 self.chunks_since_compact = 0;
                 self.stored_bytes = size;
             }
