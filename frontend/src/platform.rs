@@ -37,6 +37,12 @@ pub fn local_set(key: &str, value: &str) {
     }
 }
 
+/// `s` in upper case by the browser's own Unicode tables
+/// (`str::to_uppercase` would bring a copy of them into the download).
+pub fn uppercase(s: &str) -> String {
+    js_sys::JsString::from(s).to_upper_case().into()
+}
+
 pub fn browser_languages() -> Vec<String> {
     let nav = window().navigator();
     let mut out: Vec<String> = nav

@@ -89,10 +89,11 @@ pub const NOTE_COLUMNS: [&str; 10] = [
     "frame_id",
 ];
 
-/// One cell, guarded and quoted.
+/// One cell, guarded and quoted: a cell a spreadsheet would read as a
+/// formula gets a leading `'`, unless it is a plain number (`-120.5`).
 pub fn cell(value: &str) -> String {
     let mut v = text::clean(value);
-    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) && v.parse::<f64>().is_err() {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(&v) {
         v.insert(0, '\'');
     }
     if v.contains([',', '"', '\n', '\r']) {
@@ -100,6 +101,39 @@ pub fn cell(value: &str) -> String {
     } else {
         v
     }
+}
+
+/// A decimal number as a person writes one: a sign, digits with at most
+/// one `.`, an optional exponent (`-120.5`, `+3`, `1e-3`). Not `inf` or
+/// `NaN`, which a spreadsheet would take for names. (Written out rather
+/// than `str::parse::<f64>`: that parser's tables are 10 KB of the web
+/// app's download, and this was its only user.)
+fn is_plain_number(s: &str) -> bool {
+    fn digits(s: &[u8]) -> usize {
+        s.iter().take_while(|b| b.is_ascii_digit()).count()
+    }
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let int = digits(&b[i..]);
+    i += int;
+    let mut frac = 0;
+    if b.get(i) == Some(&b'.') {
+        frac = digits(&b[i + 1..]);
+        i += 1 + frac;
+    }
+    if int + frac == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        i += usize::from(matches!(b.get(i), Some(b'+' | b'-')));
+        let exp = digits(&b[i..]);
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len()
 }
 
 fn row(cells: &[String]) -> String {
@@ -261,7 +295,7 @@ pub fn decisions_csv(board: &Board, opts: &Options) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use super::{cell, is_plain_number};
 
     #[test]
     fn cells_are_quoted_and_formulas_defused() {
@@ -274,5 +308,23 @@ mod tests {
         assert_eq!(cell("-120.5"), "-120.5");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(cell("-inf"), "'-inf");
+        assert_eq!(cell("+45 12 34 56"), "'+45 12 34 56");
+        assert_eq!(cell("-1e3"), "-1e3");
+    }
+
+    #[test]
+    fn plain_numbers_are_what_a_person_writes() {
+        for yes in [
+            "0", "-1", "+3", "-120.5", ".5", "-5.", "1e3", "-2.5E-7", "+1e+2",
+        ] {
+            assert!(is_plain_number(yes), "{yes}");
+        }
+        for no in [
+            "", "-", "+", ".", "-.", "1e", "1e+", "--1", "1-2", "-1+2", "1.2.3", "inf", "-inf",
+            "NaN", "0x10", "1 2", "-1,5", "=1", "1e3.5",
+        ] {
+            assert!(!is_plain_number(no), "{no}");
+        }
     }
 }

@@ -351,11 +351,11 @@ impl Naming {
 
     /// An action's owner (free text) as it may be shown.
     pub fn owner(&self, owner: &str) -> String {
-        let wanted = owner.trim().to_lowercase();
+        let wanted = text::lowercase(owner.trim());
         match self
             .people
             .iter()
-            .find(|p| !p.name.trim().is_empty() && p.name.trim().to_lowercase() == wanted)
+            .find(|p| !p.name.trim().is_empty() && text::lowercase(p.name.trim()) == wanted)
         {
             Some(p) if self.names == Names::RoleGroups && !p.named_consent => {
                 role_label(p.role, &self.lang).to_string()

@@ -24,6 +24,17 @@ pub fn clean(s: &str) -> String {
 }
 
 /// Escapes text for XML character data and attribute values (after [`clean`]).
+/// `s` in lower case, for comparing names regardless of case (`ÅSE` is
+/// `åse`). In the browser this is JavaScript's `toLowerCase`, the same
+/// Unicode mapping as `str::to_lowercase`, which would bring its own 25 KB
+/// of case tables into the web app's download.
+pub fn lowercase(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return String::from(js_sys::JsString::from(s).to_lower_case());
+    #[cfg(not(target_arch = "wasm32"))]
+    s.to_lowercase()
+}
+
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {

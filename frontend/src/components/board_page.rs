@@ -241,7 +241,7 @@ fn BoardView(signals: BoardSignals) -> impl IntoView {
             if !edit {
                 return;
             }
-            match ev.key().to_lowercase().as_str() {
+            match ev.key().to_ascii_lowercase().as_str() {
                 "z" if ev.shift_key() => controller::redo(),
                 "z" => controller::undo(),
                 "y" => controller::redo(),
