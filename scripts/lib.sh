@@ -63,6 +63,28 @@ ensure_web_tools() {
     # Not --locked: its lock file names a crate version the registry no longer serves.
     install_tool "wasm-bindgen-cli@$wbg"
   fi
+  ensure_wasm_opt
+}
+
+# Binaryen's wasm-opt, which Trunk runs on release builds of the web app
+# (frontend/index.html), at the version Trunk.toml pins. It comes from npm
+# (Binaryen compiled to WebAssembly, run by Node): Debian's binaryen 108 is
+# too old and breaks the app.
+BINARYEN_VERSION="132.0.0"
+WEB_TOOLS="${CARGO_HOME:-$HOME/.cargo}/samskab-web-tools"
+export PATH="$WEB_TOOLS/node_modules/.bin:$PATH"
+ensure_wasm_opt() {
+  if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*} "; then
+    return
+  fi
+  if ! command -v npm >/dev/null; then
+    echo "npm is needed to install Binaryen's wasm-opt (Node.js 18 or newer)" >&2
+    return 1
+  fi
+  say "installing Binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+  mkdir -p "$WEB_TOOLS"
+  npm install --prefix "$WEB_TOOLS" --no-save --no-audit --no-fund --silent \
+    "binaryen@$BINARYEN_VERSION"
 }
 
 ensure_chromium() {
