@@ -2,13 +2,13 @@
 //!
 //! Trunk's output is about 3 MB, most of it the wasm. Served as it is, every
 //! tablet that opens a board for the first time downloads all of it over the
-//! meeting room's Wi-Fi. At the best settings compressing the wasm takes
-//! the server about 9 s of one core (Zopfli, release build; Brotli a few
-//! seconds), far too long for each request, so the files are compressed
-//! once, next to the originals (`app.wasm.gz` beside `app.wasm`), and the
-//! frontend service ([`crate::http::frontend`]) sends whichever the browser
-//! accepts: Brotli (quality 11), or gzip made with Zopfli (about 4 % smaller
-//! than `gzip -9` and readable by every gzip decoder), or the file itself.
+//! meeting room's Wi-Fi. At the best settings compressing the wasm takes the
+//! server 10 to 30 s of one core (Zopfli; Brotli a few seconds), far too
+//! long for each request, so the files are compressed once, next to the
+//! originals (`app.wasm.gz` beside `app.wasm`), and the frontend service
+//! ([`crate::http::frontend`]) sends whichever the browser accepts: Brotli
+//! (quality 11), or gzip made with Zopfli (about 4 % smaller than `gzip -9`
+//! and readable by every gzip decoder), or the file itself.
 //!
 //! `samskab serve` compresses in the background on start (the files are
 //! served uncompressed until then); `samskab precompress DIR` does it ahead
