@@ -67,24 +67,28 @@ ensure_web_tools() {
 }
 
 # Binaryen's wasm-opt, which Trunk runs on release builds of the web app
-# (frontend/index.html), at the version Trunk.toml pins. It comes from npm
-# (Binaryen compiled to WebAssembly, run by Node): Debian's binaryen 108 is
-# too old and breaks the app.
-BINARYEN_VERSION="132.0.0"
+# (frontend/index.html), at the version Trunk.toml pins (`version_N`). It
+# comes from npm (Binaryen compiled to WebAssembly, run by Node): Debian's
+# binaryen 108 is too old and breaks the app.
 WEB_TOOLS="${CARGO_HOME:-$HOME/.cargo}/samskab-web-tools"
 export PATH="$WEB_TOOLS/node_modules/.bin:$PATH"
+binaryen_version() {
+  awk -F'"' '/^wasm_opt = / { sub(/^version_/, "", $2); print $2; exit }' "$ROOT/Trunk.toml"
+}
 ensure_wasm_opt() {
-  if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*} "; then
+  local v
+  v="$(binaryen_version)"
+  if wasm-opt --version 2>/dev/null | grep -q "version $v "; then
     return
   fi
   if ! command -v npm >/dev/null; then
     echo "npm is needed to install Binaryen's wasm-opt (Node.js 18 or newer)" >&2
     return 1
   fi
-  say "installing Binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+  say "installing Binaryen $v (wasm-opt) from npm"
   mkdir -p "$WEB_TOOLS"
   npm install --prefix "$WEB_TOOLS" --no-save --no-audit --no-fund --silent \
-    "binaryen@$BINARYEN_VERSION"
+    "binaryen@$v.0.0"
 }
 
 ensure_chromium() {

@@ -23,7 +23,6 @@ pub fn clean(s: &str) -> String {
         .collect()
 }
 
-/// Escapes text for XML character data and attribute values (after [`clean`]).
 /// `s` in lower case, for comparing names regardless of case (`ÅSE` is
 /// `åse`). In the browser this is JavaScript's `toLowerCase`, the same
 /// Unicode mapping as `str::to_lowercase`, which would bring its own 25 KB
@@ -35,6 +34,7 @@ pub fn lowercase(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// Escapes text for XML character data and attribute values (after [`clean`]).
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {

@@ -20,7 +20,7 @@ pub fn PresenceList(peers: RwSignal<Vec<PeerPresence>>) -> impl IntoView {
                     } else {
                         p.participant.name.clone()
                     };
-                    let initial = crate::platform::uppercase(name.chars().next().map(String::from).unwrap_or_default().as_str());
+                    let initial = crate::platform::uppercase(&name.chars().take(1).collect::<String>());
                     let style = format!("background: {};", p.participant.color);
                     let peer = p.peer;
                     let role = samskab_board::RoleGroup::parse(&p.participant.role).unwrap_or_default();
